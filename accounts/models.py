@@ -1,0 +1,56 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Myndighed(models.Model):
+    """A reporting authority (kommune), identified by its 3-digit kommunekode (8-ANM)."""
+
+    kommune_kode = models.PositiveSmallIntegerField(
+        "kommunekode",
+        unique=True,
+        validators=[MinValueValidator(100), MaxValueValidator(999)],
+    )
+    navn = models.CharField("navn", max_length=100)
+
+    class Meta:
+        verbose_name = "myndighed"
+        verbose_name_plural = "myndigheder"
+        ordering = ["kommune_kode"]
+
+    def __str__(self) -> str:
+        return f"{self.kommune_kode} {self.navn}"
+
+
+class Rolle(models.TextChoices):
+    SAGSBEHANDLER = "sagsbehandler", "Sagsbehandler"
+    LEDER = "leder", "Leder"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A user works for exactly one myndighed, in one role."""
+
+    myndighed = models.ForeignKey(
+        Myndighed, on_delete=models.PROTECT, null=True, blank=True, related_name="brugere"
+    )
+    rolle = models.CharField(
+        "rolle", max_length=20, choices=Rolle.choices, default=Rolle.SAGSBEHANDLER
+    )
+
+    class Meta:
+        verbose_name = "bruger"
+        verbose_name_plural = "brugere"
+
+    @property
+    def kan_se_sager(self) -> bool:
+        """Caseworkers and supervisors work with citizens' cases; IT admins do not."""
+        return self.myndighed_id is not None and self.rolle in {Rolle.SAGSBEHANDLER, Rolle.LEDER}
+
+    @property
+    def kan_se_rapporter(self) -> bool:
+        return self.myndighed_id is not None and self.rolle in {Rolle.LEDER, Rolle.ADMINISTRATOR}
+
+    @property
+    def er_administrator(self) -> bool:
+        return self.myndighed_id is not None and self.rolle == Rolle.ADMINISTRATOR

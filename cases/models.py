@@ -1,0 +1,159 @@
+"""A kontaktforløb and its four SMDB schemas.
+
+Kontaktforløb = Anmodning (ANM) -> Iværksættelse (IVÆR) -> Tilbudstilknytning(er)
+(TILB) -> Afslutning (AFSL), one citizen (CPR) in one myndighed. The schema
+fields come from ``smdb.fields`` via ``cases.schema_models``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Myndighed
+from cases.schema_models import schema_model_base, smdb_values
+from smdb.fields import AFSLUTNING, ANMODNING, IVAERKSAETTELSE, TILBUDSTILKNYTNING
+
+
+class KontaktforloebQuerySet(models.QuerySet):
+    def for_myndighed(self, myndighed_id: int | None) -> KontaktforloebQuerySet:
+        """The one place a forløb query is narrowed to a myndighed."""
+        return self.filter(myndighed_id=myndighed_id) if myndighed_id else self.none()
+
+    def aktive(self) -> KontaktforloebQuerySet:
+        return self.filter(afslutning__isnull=True)
+
+
+class Kontaktforloeb(models.Model):
+    myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="forloeb")
+    person_identifikator = models.CharField("6-ANM CPR-nummer", max_length=10, db_index=True)
+    oprettet = models.DateTimeField(auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = KontaktforloebQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kontaktforløb"
+        verbose_name_plural = "kontaktforløb"
+        indexes = [models.Index(fields=["myndighed", "person_identifikator"])]
+
+    def __str__(self) -> str:
+        # Never the CPR number: __str__ ends up in logs and admin breadcrumbs.
+        return f"Kontaktforløb {self.pk}"
+
+    @property
+    def kommune_kode(self) -> int:
+        return self.myndighed.kommune_kode
+
+    @property
+    def cpr_formatted(self) -> str:
+        return f"{self.person_identifikator[:6]}-{self.person_identifikator[6:]}"
+
+
+class SyncStatus(models.TextChoices):
+    IKKE_SENDT = "ikke_sendt", "Ikke sendt"
+    AFVENTER = "afventer", "Afventer"
+    SENDT = "sendt", "Sendt"
+    AFVIST = "afvist", "Afvist af SMDB med fejl"
+    FEJL = "fejl", "Fejl – prøver igen"
+
+
+class Skema(models.Model):
+    """What every schema row has besides its SMDB fields."""
+
+    smdb_id = models.BigIntegerField("SMDB Id", null=True, blank=True, editable=False)
+    sync_status = models.CharField(
+        "synkronisering",
+        max_length=20,
+        choices=SyncStatus.choices,
+        default=SyncStatus.IKKE_SENDT,
+        editable=False,
+    )
+    # Optimistic locking: a save must name the version it was edited from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    oprettet = models.DateTimeField(auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    aendret = models.DateTimeField(auto_now=True)
+    aendret_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    schema = None  # set by subclasses: the smdb.fields.Schema
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.schema.title} i kontaktforløb {self.forloeb_id}"
+
+    def smdb_values(self) -> dict:
+        return smdb_values(self, self.schema)
+
+
+class Anmodning(Skema, schema_model_base(ANMODNING, __name__)):  # noqa: DJ008 (__str__ on Skema)
+    schema = ANMODNING
+    forloeb = models.OneToOneField(
+        Kontaktforloeb, on_delete=models.CASCADE, related_name="anmodning"
+    )
+
+    class Meta:
+        verbose_name = "anmodning"
+        verbose_name_plural = "anmodninger"
+
+
+class Ivaerksaettelse(Skema, schema_model_base(IVAERKSAETTELSE, __name__)):  # noqa: DJ008 (__str__ on Skema)
+    schema = IVAERKSAETTELSE
+    # R-IVAER-1/R-IVAER-2: one Iværksættelse per Anmodning, belonging to exactly one.
+    forloeb = models.OneToOneField(
+        Kontaktforloeb, on_delete=models.CASCADE, related_name="ivaerksaettelse"
+    )
+
+    class Meta:
+        verbose_name = "iværksættelse"
+        verbose_name_plural = "iværksættelser"
+
+
+class Tilbudstilknytning(Skema, schema_model_base(TILBUDSTILKNYTNING, __name__)):  # noqa: DJ008 (__str__ on Skema)
+    schema = TILBUDSTILKNYTNING
+    forloeb = models.ForeignKey(
+        Kontaktforloeb, on_delete=models.CASCADE, related_name="tilbudstilknytninger"
+    )
+
+    class Meta:
+        verbose_name = "tilbudstilknytning"
+        verbose_name_plural = "tilbudstilknytninger"
+        ordering = ["tilbud_tilknyttet_behandling_start_dato", "pk"]
+
+
+class Afslutning(Skema, schema_model_base(AFSLUTNING, __name__)):  # noqa: DJ008 (__str__ on Skema)
+    schema = AFSLUTNING
+    # R-AFSL-1: at most one Afslutning per kontaktforløb.
+    forloeb = models.OneToOneField(
+        Kontaktforloeb, on_delete=models.CASCADE, related_name="afslutning"
+    )
+
+    class Meta:
+        verbose_name = "afslutning"
+        verbose_name_plural = "afslutninger"
+
+
+class Tilbud(models.Model):
+    """DST's catalogue of treatment offers (HentAlleTilbud), 1-TILB refers to TilbudId."""
+
+    tilbud_id = models.PositiveIntegerField("TilbudId", unique=True)
+    navn = models.CharField("navn", max_length=200)
+    adresse = models.CharField("adresse", max_length=200, blank=True)
+    postnummer = models.CharField("postnummer", max_length=4, blank=True, db_index=True)
+    kommune = models.CharField("kommune", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "tilbud"
+        verbose_name_plural = "tilbud"
+        ordering = ["navn"]
+
+    def __str__(self) -> str:
+        return f"{self.navn} ({self.postnummer} {self.kommune})".strip()

@@ -1,0 +1,108 @@
+"""Form fields derived from ``smdb.fields``, and the base form for every schema.
+
+Labels carry the Felt-ID ("2-ANM Anmodningsdato") as in DST's web form.
+Whether an answer is required, allowed or consistent with the rest of the
+forløb is decided by the rule engine (``cases.validation``), not here: form
+fields only parse input, so that one rule never lives in two places.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from smdb.fields import Field, FieldType, Schema
+
+BOOL_CHOICES = (("true", "Ja"), ("false", "Nej"))
+
+
+def _to_bool(value: str) -> bool:
+    return value == "true"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def form_field(field: Field) -> forms.Field:
+    common = {"label": field.full_label, "help_text": field.help_text, "required": False}
+    match field.type:
+        case FieldType.DATE:
+            return forms.DateField(
+                widget=DateInput,
+                error_messages={"invalid": "Skriv en gyldig dato."},
+                **common,
+            )
+        case FieldType.CODE:
+            return forms.ChoiceField(
+                choices=[("", "Vælg …"), *field.codes],
+                error_messages={"invalid_choice": "Vælg en af mulighederne på listen."},
+                **common,
+            )
+        case FieldType.BOOL:
+            return forms.TypedChoiceField(
+                choices=BOOL_CHOICES,
+                coerce=_to_bool,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                **common,
+            )
+        case FieldType.INT:
+            return forms.IntegerField(
+                min_value=field.min_value,
+                max_value=field.max_value,
+                error_messages={
+                    "invalid": "Skriv et helt tal.",
+                    "min_value": "Tallet skal være mindst %(limit_value)s.",
+                    "max_value": "Tallet må højst være %(limit_value)s.",
+                },
+                **common,
+            )
+        case FieldType.TEXT:
+            return forms.CharField(max_length=field.max_length, **common)
+        case FieldType.CODE_LIST:
+            return forms.MultipleChoiceField(
+                choices=field.codes,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": "Vælg blandt mulighederne på listen."},
+                **common,
+            )
+    raise ValueError(f"Ukendt felttype {field.type}")
+
+
+class SchemaForm(forms.Form):
+    """A form over some fields of one schema; field names are the Django names."""
+
+    schema: Schema
+    #: SMDB variables this form edits, in order; default: every stored, typed field.
+    variables: tuple[str, ...] | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.schema_fields():
+            self.fields[field.name] = form_field(field)
+            self.fields[field.name].smdb_field = field
+
+    @classmethod
+    def schema_fields(cls) -> list[Field]:
+        if cls.variables is None:
+            return [f for f in cls.schema.stored_fields if not f.computed]
+        by_var = cls.schema.by_variable()
+        return [by_var[v] for v in cls.variables]
+
+    def smdb_values(self) -> dict:
+        """Cleaned data keyed by SMDB variable name."""
+        return {f.variable: self.cleaned_data.get(f.name) for f in self.schema_fields()}
+
+    def add_violations(self, violations) -> None:
+        """Put each rule violation next to its field (or on top if it has none here)."""
+        names = {f.variable: f.name for f in self.schema_fields()}
+        for violation in violations:
+            name = names.get(violation.variable or "")
+            message = f"{violation.message} ({violation.rule})"
+            if name and name in self.fields:
+                self.add_error(name, message)
+            else:
+                self.add_error(None, f"{violation.felt_id}: {message}")

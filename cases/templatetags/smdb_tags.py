@@ -1,0 +1,33 @@
+from django import template
+from django.utils.formats import date_format
+
+from smdb.fields import FieldType
+
+register = template.Library()
+
+
+def display_value(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    match field.type:
+        case FieldType.DATE:
+            return date_format(value, "j. F Y")
+        case FieldType.BOOL:
+            return "Ja" if value else "Nej"
+        case FieldType.CODE:
+            return f"{field.code_label(value)} ({value})"
+        case FieldType.CODE_LIST:
+            return ", ".join(f"{field.code_label(v)} ({v})" for v in value)
+    return str(value)
+
+
+@register.filter
+def schema_rows(instance):
+    """(label, shown value) for each answered field of a schema row, in form order."""
+    rows = []
+    for field in instance.schema.stored_fields:
+        value = getattr(instance, field.name)
+        if value is None or value == "" or value == []:
+            continue
+        rows.append((field.full_label, display_value(field, value)))
+    return rows

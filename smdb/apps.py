@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SmdbConfig(AppConfig):
+    name = "smdb"
+    verbose_name = "SMDB"
