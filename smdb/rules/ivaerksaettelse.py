@@ -1,0 +1,230 @@
+"""Iværksæt behandling (spec 6.1.3), and the two computed fields 32-IVÆR and 23-IVÆR.
+
+The conditional questions (R-IVAER-4, -6, -7, -8, -10, -12, -13, -15, -17, -19)
+and the required ones (R-IVAER-14, -16, -17, -18) are in ``smdb.rules.visibility``;
+this module has the rules that relate answers to each other and to the forløb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from smdb.fields import ALL_FIELDS
+from smdb.rules import variabler as v
+from smdb.rules.cpr import age_at
+from smdb.rules.dato import dansk_dato
+from smdb.rules.forloeb import Forloeb, Violation
+from smdb.rules.kontekst import Kontekst
+
+
+def computed_values(forloeb: Forloeb) -> dict[str, Any]:
+    """32-IVÆR (days from anmodning to iværksættelse) and 23-IVÆR (age at
+    iværksættelse, from the CPR birth date); a key is left out while it cannot be
+    computed (a date or a valid CPR number missing)."""
+    out: dict[str, Any] = {}
+    anmodet = forloeb.anmodningsdato
+    ivaerksat = (forloeb.ivaerksaettelse or {}).get(v.IVAER_DATO)
+    if anmodet is None or type(ivaerksat) is not date:
+        return out
+    out[v.DAGE_SIDEN_ANMODNING] = (ivaerksat - anmodet).days
+    cpr = forloeb.cpr
+    if cpr:
+        try:
+            out[v.ALDER] = age_at(cpr, ivaerksat)
+        except ValueError:
+            pass
+    return out
+
+
+def en_ivaerksaettelse_pr_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-1
+    """The forløb's own data model holds one Iværksættelse; a second one can only
+    come as another record of the same kontaktforløb. The spec identifies a
+    kontaktforløb by its anmodningsdato ("knyttet til samme Anmodningsdato"), so two
+    of the citizen's forløb with the same anmodningsdato that are both iværksat
+    are two iværksættelser on one anmodning."""
+    if k.ivaer is None or k.anm_dato is None:
+        return
+    for anden in k.andre:
+        if anden.ivaerksaettelse is not None and anden.anmodningsdato == k.anm_dato:
+            yield k.violation(
+                "R-IVAER-1",
+                k.ivaer,
+                v.IVAER_DATO,
+                f"Anmodningen fra {dansk_dato(k.anm_dato)} er allerede iværksat. Der må kun "
+                "være én iværksættelse pr. anmodning.",
+            )
+            return
+
+
+def ivaerksaettelse_hoerer_til_en_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-2
+    if k.ivaer is not None and k.anm is None:
+        yield k.violation(
+            "R-IVAER-2",
+            k.ivaer,
+            v.IVAER_DATO,
+            "Iværksættelsen skal høre til en anmodning. Registrér anmodningen først.",
+        )
+
+
+def ivaerksaettelse_ikke_foer_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-3
+    if k.dage is not None and k.dage < 0:
+        yield k.violation(
+            "R-IVAER-3",
+            k.ivaer,
+            v.IVAER_DATO,
+            f"Datoen for iværksættelse må ikke ligge før anmodningsdatoen "
+            f"({dansk_dato(k.anm_dato)}).",
+        )
+
+
+def beregnede_felter_stemmer(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-4, R-IVAER-5
+    """32-IVÆR and 23-IVÆR are computed by the system; when given they must be right.
+    Missing is fine (the system fills them). Reported under the rule that uses the
+    value: the day count decides the 14-day guarantee (R-IVAER-4), the age the
+    choices Frit valg / Samtykkeerklæring (R-IVAER-5)."""
+    if k.ivaer is None:
+        return
+    dage = k.ivaer.get(v.DAGE_SIDEN_ANMODNING)
+    if dage is not None and k.dage is not None and dage != k.dage:
+        yield k.violation(
+            "R-IVAER-4",
+            k.ivaer,
+            v.DAGE_SIDEN_ANMODNING,
+            f"Antal dage fra anmodning til iværksættelse skal være {k.dage} "
+            "(beregnes ud fra datoerne).",
+        )
+    alder = k.ivaer.get(v.ALDER)
+    if alder is not None and k.alder is not None and alder != k.alder:
+        yield k.violation(
+            "R-IVAER-5",
+            k.ivaer,
+            v.ALDER,
+            f"Borgerens alder ved iværksættelse skal være {k.alder} "
+            "(beregnes ud fra CPR-nummeret).",
+        )
+
+
+def garantiaarsag_passer_til_alder(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-5
+    if k.ivaer is None or k.alder is None:
+        return
+    kode = k.ivaer.get(v.GARANTI_AARSAG)
+    if kode == "05" and k.alder < 18:
+        yield k.violation(
+            "R-IVAER-5",
+            k.ivaer,
+            v.GARANTI_AARSAG,
+            f"'Frit valg' kan kun vælges for borgere på 18 år og derover (borgeren var "
+            f"{k.alder} år ved iværksættelsen).",
+        )
+    elif kode == "06" and k.alder >= 18:
+        yield k.violation(
+            "R-IVAER-5",
+            k.ivaer,
+            v.GARANTI_AARSAG,
+            f"'Manglende samtykkeerklæring' kan kun vælges for borgere under 18 år "
+            f"(borgeren var {k.alder} år ved iværksættelsen).",
+        )
+
+
+def hovedstof_foerste_brug_ikke_efter_alder(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-9
+    if k.ivaer is None or k.alder is None:
+        return
+    foerste = k.ivaer.get(v.HOVEDSTOF_ALDER)
+    if foerste is not None and foerste > k.alder:
+        yield k.violation(
+            "R-IVAER-9",
+            k.ivaer,
+            v.HOVEDSTOF_ALDER,
+            f"Alderen ved første brug ({foerste} år) må ikke være højere end borgerens "
+            f"alder ved iværksættelsen ({k.alder} år).",
+        )
+
+
+#: Hovedstof -> routes that cannot be chosen for it (spec 6.1.3 c).
+UMULIGE_INDTAGELSESMAADER = {
+    "15": frozenset({"01", "02", "03"}),  # Opløsningsmidler
+    "13": frozenset({"01", "04"}),  # Hash/cannabis
+    "12": frozenset({"04"}),  # Ecstasy
+}
+
+
+def indtagelsesmaade_passer_til_hovedstof(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-11
+    if k.ivaer is None:
+        return
+    stof = k.ivaer.get(v.HOVEDSTOF)
+    maade = k.ivaer.get(v.HOVEDSTOF_INDTAGELSESMAADE)
+    if maade is not None and maade in UMULIGE_INDTAGELSESMAADER.get(stof, ()):
+        stof_navn = ALL_FIELDS[v.HOVEDSTOF].code_label(stof)
+        maade_navn = ALL_FIELDS[v.HOVEDSTOF_INDTAGELSESMAADE].code_label(maade)
+        yield k.violation(
+            "R-IVAER-11",
+            k.ivaer,
+            v.HOVEDSTOF_INDTAGELSESMAADE,
+            f"Indtagelsesmåden '{maade_navn}' kan ikke vælges for hovedstoffet '{stof_navn}'.",
+        )
+
+
+def stoffer_seneste_maaned_har_mindst_en_dag(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-12
+    """Interpretation (rules.md): when the citizen has taken non-prescribed drugs
+    the last month (46 = ja), at least one 18-IVÆR count is above 0. The 17 counts
+    are one question: an empty count means 0 days, so a form need not demand 17
+    answers (each count must still be empty when 46 = nej)."""
+    if k.ivaer is None or k.ivaer.get(v.STOFFER_SENESTE_MAANED) is not True:
+        return
+    values = k.ivaer.values
+    if not any((values.get(d) or 0) > 0 for d in v.DAGE):
+        yield k.violation(
+            "R-IVAER-12",
+            k.ivaer,
+            None,
+            "Angiv antal dage for mindst ét stof, når borgeren har taget ikke-ordinerede "
+            "stoffer den seneste måned.",
+            felt_id="18-IVÆR",
+        )
+
+
+def substitution_foerste_alder_ikke_efter_alder(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-17
+    """Interpretation (rules.md): the age at first substitution treatment cannot be
+    above the age at iværksættelse."""
+    if k.ivaer is None or k.alder is None:
+        return
+    foerste = k.ivaer.get(v.SUBSTITUTION_ALDER)
+    if foerste is not None and foerste > k.alder:
+        yield k.violation(
+            "R-IVAER-17",
+            k.ivaer,
+            v.SUBSTITUTION_ALDER,
+            f"Alderen ved første substitutionsbehandling ({foerste} år) må ikke være højere "
+            f"end borgerens alder ved iværksættelsen ({k.alder} år).",
+        )
+
+
+def uoplyst_henvisning_staar_alene(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-18
+    """At least one code (missing: see visibility.REQUIRED_RULE); 99 Uoplyst alone."""
+    if k.ivaer is None:
+        return
+    koder = k.ivaer.get(v.HENVISNING)
+    if koder and "99" in koder and len(set(koder)) > 1:
+        yield k.violation(
+            "R-IVAER-18",
+            k.ivaer,
+            v.HENVISNING,
+            "'Uoplyst' kan ikke kombineres med andre svar.",
+        )
+
+
+def laegesamtale_ikke_foer_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-20
+    """The upper bound (<= today) is R-GEN-1, reported once under that rule."""
+    if k.ivaer is None or k.anm_dato is None:
+        return
+    holdt = k.ivaer.get(v.LAEGESAMTALE_DATO)
+    if holdt is not None and holdt < k.anm_dato:
+        yield k.violation(
+            "R-IVAER-20",
+            k.ivaer,
+            v.LAEGESAMTALE_DATO,
+            f"Datoen for lægesamtalen må ikke ligge før anmodningsdatoen "
+            f"({dansk_dato(k.anm_dato)}).",
+        )
