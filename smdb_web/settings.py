@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "smdb",
+    "smdb.simulator",
     "cases",
     "reporting",
 ]

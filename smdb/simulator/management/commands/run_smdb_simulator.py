@@ -1,0 +1,52 @@
+"""Serve only the SMDB simulator on its own port: ``run_smdb_simulator --port 8100``.
+
+Point the app at it with
+``SMDB_ENDPOINT=http://127.0.0.1:8100/smdbwebservice/api/external/v1/``.
+The simulator's store is its own tables in the configured database (run
+``migrate`` first).
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import get_internal_wsgi_application, run
+from django.db import connection
+
+from smdb import contract
+from smdb.simulator.models import SimSkema
+
+
+class Command(BaseCommand):
+    help = "Kør SMDB-simulatoren alene (WSGI-server med tråde)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8100)
+        parser.add_argument(
+            "--fault",
+            choices=["", "unavailable", "slow", "fail", "lost"],
+            default=None,
+            help="Fejlinjektion (ellers SMDB_SIMULATOR_FAULT).",
+        )
+        parser.add_argument("--fail-rate", type=float, default=None)
+        parser.add_argument("--delay", type=float, default=None)
+
+    def handle(self, *args, addr: str, port: int, **options):
+        if SimSkema._meta.db_table not in connection.introspection.table_names():
+            raise CommandError("Simulatorens tabeller findes ikke: kør 'manage.py migrate'.")
+        settings.ROOT_URLCONF = "smdb.simulator.standalone_urls"
+        settings.SMDB_SIMULATOR_ENABLED = True
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, addr, "localhost", "127.0.0.1"]
+        for option, setting in (
+            ("fault", "SMDB_SIMULATOR_FAULT"),
+            ("fail_rate", "SMDB_SIMULATOR_FAIL_RATE"),
+            ("delay", "SMDB_SIMULATOR_DELAY"),
+        ):
+            if options[option] is not None:
+                setattr(settings, setting, options[option])
+        base = f"http://{addr}:{port}/smdbwebservice/api/external/v1/"
+        self.stdout.write(f"SMDB-simulator på {base}")
+        for svc, _, _ in contract.SERVICES.values():
+            self.stdout.write(f"  {base}{svc}?wsdl")
+        self.stdout.write(f"Sæt SMDB_ENDPOINT={base} i appen. Stop med Ctrl-C.")
+        connection.close()
+        run(addr, port, get_internal_wsgi_application(), threading=True)

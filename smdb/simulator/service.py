@@ -1,0 +1,268 @@
+"""The simulator's answer to each SMDB operation of ``smdb.contract.OPERATIONS``.
+
+A handler takes the validated operation element and the HTTP request and
+returns the content of ``<Operation>Result`` (or None for no result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from smdb.simulator import store
+from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
+from smdb.simulator.soap import (
+    E,
+    SoapFault,
+    child,
+    child_int,
+    child_text,
+    fejlliste,
+    parse_schema,
+    schema_element,
+)
+from smdb.simulator.store import AFSL, ANM, IVAER, TILB, Fejl, Resultat
+
+Handler = Callable[[etree._Element, object], etree._Element | None]
+HANDLERS: dict[str, Handler] = {}
+
+UDGAAET_INDBERETNING = {
+    "IndsaetIndskrivning": "Indskrivninger kan ikke indberettes efter 1. januar 2025.",
+    "IndsaetYdelse": "Ydelser kan ikke indberettes efter 1. januar 2025.",
+    "IndsaetKvalHep": "KvalHep kan ikke indberettes efter 1. juli 2025.",
+    "IndsaetAsi": "ASI kan kun indberettes for forløb før 1. juli 2019.",
+}
+
+
+def handles(*names: str):
+    def register(fn: Handler) -> Handler:
+        for name in names:
+            HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def result(op: str, *children, text=None) -> etree._Element:
+    return E(f"{op}Result", *children, text=text)
+
+
+def indsaet_svar(op: str, r: Resultat) -> etree._Element:
+    return result(
+        op,
+        E("Succes", text=r.succes),
+        E("Id", text=r.id) if r.id is not None else None,
+        fejlliste(r.fejl) if r.fejl else None,
+    )
+
+
+def hent_svar(op: str, payload: etree._Element | None, fejl: list[Fejl]) -> etree._Element:
+    return result(op, E("Succes", text=not fejl), fejlliste(fejl) if fejl else None, payload)
+
+
+def _afslutning_of(anmodning) -> object | None:
+    return store.aktive().filter(schema=AFSL, anmodning=anmodning).first()
+
+
+# --- ISecureHentData -------------------------------------------------------------------
+
+
+@handles("HentAnmodning", "HentIvaerksaettelse", "HentTilbudstilknytning")
+def hent_by_id(el, request):
+    op = etree.QName(el).localname
+    schema_key = {"HentAnmodning": ANM, "HentIvaerksaettelse": IVAER}.get(op, TILB)
+    smdb_id = child_int(el, "Id")
+    row = store.hent(schema_key, smdb_id)
+    if row is None:
+        return hent_svar(op, None, store.ikke_fundet(op[4:], smdb_id).fejl)
+    afsl = _afslutning_of(row) if schema_key == ANM else None
+    return hent_svar(op, schema_element(row, with_afslutning=afsl), [])
+
+
+@handles("HentIvaerksaettelseForAnmodning")
+def hent_ivaerksaettelse_for_anmodning(el, request):
+    op = "HentIvaerksaettelseForAnmodning"
+    anmodning_id = child_int(el, "AnmodningId")
+    anmodning = store.hent(ANM, anmodning_id)
+    if anmodning is None:
+        return hent_svar(op, None, store.ikke_fundet("Anmodning", anmodning_id).fejl)
+    row = store.aktive().filter(schema=IVAER, anmodning=anmodning).first()
+    if row is None:
+        fejl = [Fejl(store.IKKE_FUNDET, f"Anmodning {anmodning_id} har ingen iværksættelse.")]
+        return hent_svar(op, None, fejl)
+    return hent_svar(op, schema_element(row), [])
+
+
+@handles("HentTilbudstilknytningForIvaerksaettelse")
+def hent_tilknytninger_for_ivaerksaettelse(el, request):
+    op = "HentTilbudstilknytningForIvaerksaettelse"
+    iv_id = child_int(el, "IvaerksaettelseId")
+    iv = store.hent(IVAER, iv_id)
+    if iv is None:
+        return hent_svar(op, None, store.ikke_fundet("Iværksættelse", iv_id).fejl)
+    rows = store.aktive().filter(schema=TILB, parent=iv).order_by("pk")
+    return hent_svar(op, E("Tilbudstilknytninger", *map(schema_element, rows)), [])
+
+
+@handles("HentKvalHepMedId")
+def hent_kvalhep_med_id(el, request):
+    fejl = store.ikke_fundet("KvalHep", child_int(el, "Id")).fejl
+    return hent_svar("HentKvalHepMedId", None, fejl)
+
+
+@handles("HentAktiveKontaktForloebIMyndighed")
+def hent_aktive_kontaktforloeb(el, request):
+    items = []
+    for f in store.aktive_forloeb(child_int(el, "KommuneKode")):
+        a = f.anmodning
+        items.append(
+            E(
+                "KontaktForloeb",
+                E("AnmodningId", text=a.pk),
+                E("PersonIdentifikator", text=a.person_identifikator),
+                E("KommuneKode", text=a.kommune_kode),
+                E("BehandlingAnmodningDato", text=a.values.get("BehandlingAnmodningDato")),
+                E("IvaerksaettelseId", text=f.ivaerksaettelse.pk) if f.ivaerksaettelse else None,
+                E(
+                    "TilbudstilknytningIdListe",
+                    *(E("Id", text=t.pk) for t in f.tilbudstilknytninger),
+                )
+                if f.tilbudstilknytninger
+                else None,
+            )
+        )
+    return hent_svar("HentAktiveKontaktForloebIMyndighed", E("KontaktForloebListe", *items), [])
+
+
+@handles("HentAlleTilbud")
+def hent_alle_tilbud(el, request):
+    return result(
+        "HentAlleTilbud",
+        *(
+            E(
+                "Tilbud",
+                E("TilbudId", text=t["tilbud_id"]),
+                E("Navn", text=t["navn"]),
+                E("Adresse", text=t["adresse"]),
+                E("Postnummer", text=t["postnummer"]),
+                E("Kommune", text=t["kommune"]),
+            )
+            for t in DEMO_TILBUD
+        ),
+    )
+
+
+@handles("HentAnmodninger", "HentIvaerksaettelser", "HentTilbudstilknytninger")
+def hent_for_person(el, request):
+    op = etree.QName(el).localname
+    schema_key = {"HentAnmodninger": ANM, "HentIvaerksaettelser": IVAER}.get(op, TILB)
+    rows = store.forloeb_for_person(
+        schema_key, child_text(el, "PersonIdentifikator"), child_int(el, "KommuneKode")
+    )
+    items = [
+        schema_element(r, with_afslutning=_afslutning_of(r) if schema_key == ANM else None)
+        for r in rows
+    ]
+    return result(op, *items)
+
+
+@handles(
+    "HentIndskrivninger",
+    "HentKvalHep",
+    "HentYdelser",
+    "HentYdelsespakker",
+    "HentAsiForMyndighed",
+    "HentAsiForTilbud",
+)
+def hent_udgaaet(el, request):
+    # Discontinued schemas: the simulator holds none, so the lists are empty.
+    return result(etree.QName(el).localname)
+
+
+@handles("HentLandeliste")
+def hent_landeliste(el, request):
+    return result(
+        "HentLandeliste",
+        *(E("Land", E("Kode", text=k), E("Navn", text=n)) for k, n in LANDE),
+    )
+
+
+# --- ISecureIndsaetData ----------------------------------------------------------------
+
+INDSAET_SCHEMA = {
+    "IndsaetAnmodning": (ANM, "Anmodning"),
+    "IndsaetIvaerksaettelse": (IVAER, "Ivaerksaettelse"),
+    "IndsaetTilbudstilknytning": (TILB, "Tilbudstilknytning"),
+    "AfslutBehandling": (AFSL, "Afslutning"),
+}
+
+
+@handles(*INDSAET_SCHEMA)
+def indsaet(el, request):
+    op = etree.QName(el).localname
+    schema_key, element = INDSAET_SCHEMA[op]
+    values, ids = parse_schema(schema_key, child(el, element))
+    parent_element = {IVAER: "AnmodningId", AFSL: "AnmodningId", TILB: "IvaerksaettelseId"}
+    r = store.indsaet(
+        schema_key,
+        values,
+        smdb_id=ids.get("Id"),
+        parent_id=ids.get(parent_element.get(schema_key, "")),
+        person_identifikator=values.get("PersonIdentifikator"),
+        kommune_kode=values.get("KommuneKode"),
+    )
+    return indsaet_svar(op, r)
+
+
+SLET_SCHEMA = {
+    "SletAnmodning": ANM,
+    "SletIvaerksaettelse": IVAER,
+    "SletTilbudsTilknytning": TILB,
+    "SletAfslutning": AFSL,
+}
+
+
+@handles(*SLET_SCHEMA)
+def slet(el, request):
+    op = etree.QName(el).localname
+    return indsaet_svar(op, store.slet(SLET_SCHEMA[op], child_int(el, "Id")))
+
+
+@handles("SletHeltForloeb")
+def slet_helt_forloeb(el, request):
+    return indsaet_svar("SletHeltForloeb", store.slet_helt_forloeb(child_int(el, "AnmodningId")))
+
+
+@handles("SletKvalHep", "AfslutIndskrivning")
+def slet_udgaaet(el, request):
+    op = etree.QName(el).localname
+    navn = "KvalHep" if op == "SletKvalHep" else "Indskrivning"
+    return indsaet_svar(op, store.ikke_fundet(navn, child_int(el, "Id")))
+
+
+@handles(*UDGAAET_INDBERETNING)
+def indsaet_udgaaet(el, request):
+    op = etree.QName(el).localname
+    return indsaet_svar(op, Resultat(False, fejl=[Fejl("UDGAAET", UDGAAET_INDBERETNING[op])]))
+
+
+# --- ISecureTokenTest ------------------------------------------------------------------
+
+
+@handles("Echo")
+def echo(el, request):
+    return result("Echo", text=child_text(el, "Tekst") or "")
+
+
+@handles("Throw")
+def throw(el, request):
+    raise SoapFault("Server", "Throw: en bevidst fejl fra SMDB's testservice.")
+
+
+@handles("WhoAmI")
+def who_am_i(el, request):
+    who = "anonym (ingen WS-Security)"
+    if getattr(request, "smdb_wsse", False):
+        who = "kalder med WS-Security-header (signaturen kontrolleres ikke af simulatoren)"
+    return result("WhoAmI", text=f"SMDB-simulator: {who}")

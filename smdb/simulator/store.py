@@ -1,0 +1,311 @@
+"""What the simulated SMDB does with a schema: store, validate, delete.
+
+Every insert, update and deletion is checked with the same rule engine as the
+app's forms (``smdb.rules``) on the whole stored forløb plus the citizen's other
+forløb in the myndighed; a breach returns the rules' errors and stores nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from smdb import rules
+from smdb.fields import SCHEMAS, FieldType
+from smdb.simulator.catalogue import DEMO_TILBUD_IDS
+from smdb.simulator.models import SimSkema
+
+ANM, IVAER, TILB, AFSL = "anmodning", "ivaerksaettelse", "tilbudstilknytning", "afslutning"
+PARENT = {IVAER: ANM, TILB: IVAER, AFSL: ANM}
+
+IKKE_FUNDET = "IKKE_FUNDET"
+
+# One writer at a time: validation and write of a forløb must not interleave
+# (R-ANM-1 looks at the citizen's other forløb). A process-wide lock is enough
+# for a simulator served by one process.
+_write_lock = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Fejl:
+    kode: str
+    tekst: str
+    felt_id: str = ""
+    variabel: str = ""
+
+
+@dataclass
+class Resultat:
+    succes: bool
+    id: int | None = None
+    fejl: list[Fejl] = field(default_factory=list)
+
+
+def _fejl(kode: str, tekst: str, **kw) -> Resultat:
+    return Resultat(False, fejl=[Fejl(kode, tekst, **kw)])
+
+
+def ikke_fundet(navn: str, smdb_id: int) -> Resultat:
+    return _fejl(IKKE_FUNDET, f"{navn} med Id {smdb_id} findes ikke i SMDB.")
+
+
+# --- values: JSON in the store, Python for the rule engine -------------------------
+
+
+def to_json(values: Mapping[str, Any]) -> dict:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def from_json(schema_key: str, values: Mapping[str, Any]) -> dict:
+    fields = SCHEMAS[schema_key].by_variable()
+    out = {}
+    for variable, value in values.items():
+        f = fields.get(variable)
+        if f is not None and f.type is FieldType.DATE and isinstance(value, str):
+            value = date.fromisoformat(value)
+        out[variable] = value
+    return out
+
+
+def aktive() -> Any:
+    return SimSkema.objects.filter(slettet__isnull=True)
+
+
+def hent(schema_key: str, smdb_id: int) -> SimSkema | None:
+    return aktive().filter(schema=schema_key, pk=smdb_id).first()
+
+
+@dataclass
+class StoredForloeb:
+    anmodning: SimSkema
+    ivaerksaettelse: SimSkema | None
+    tilbudstilknytninger: list[SimSkema]
+    afslutning: SimSkema | None
+
+    @classmethod
+    def load(cls, anmodning: SimSkema) -> StoredForloeb:
+        rows = list(aktive().filter(anmodning=anmodning).order_by("pk"))
+        by = {s: [r for r in rows if r.schema == s] for s in (IVAER, TILB, AFSL)}
+        return cls(
+            anmodning,
+            (by[IVAER] or [None])[0],
+            by[TILB],
+            (by[AFSL] or [None])[0],
+        )
+
+    def rules_forloeb(self, **replace) -> rules.Forloeb:
+        def one(name: str, row: SimSkema | None):
+            if name in replace:
+                return replace[name]
+            return from_json(name, row.values) if row is not None else None
+
+        tilknytninger = replace.get(
+            "tilbudstilknytninger",
+            [from_json(TILB, r.values) for r in self.tilbudstilknytninger],
+        )
+        return rules.Forloeb(
+            kommune_kode=self.anmodning.kommune_kode,
+            person_identifikator=self.anmodning.person_identifikator,
+            anmodning=one(ANM, self.anmodning),
+            ivaerksaettelse=one(IVAER, self.ivaerksaettelse),
+            tilbudstilknytninger=tuple(tilknytninger),
+            afslutning=one(AFSL, self.afslutning),
+        )
+
+
+def andre_forloeb(kommune_kode: int, cpr: str, exclude_pk: int | None) -> list[rules.Forloeb]:
+    qs = aktive().filter(schema=ANM, kommune_kode=kommune_kode, person_identifikator=cpr)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return [StoredForloeb.load(a).rules_forloeb() for a in qs]
+
+
+def _violations(candidate: rules.Forloeb, exclude_pk: int | None) -> list[Fejl]:
+    violations = rules.validate_forloeb(
+        candidate,
+        today=rules.today_dk(),
+        andre_forloeb=andre_forloeb(
+            candidate.kommune_kode, candidate.person_identifikator, exclude_pk
+        ),
+    )
+    return [
+        Fejl(v.rule, v.message, felt_id=v.felt_id or "", variabel=v.variable or "")
+        for v in violations
+    ]
+
+
+def indsaet(
+    schema_key: str,
+    values: Mapping[str, Any],
+    *,
+    smdb_id: int | None = None,
+    parent_id: int | None = None,
+    person_identifikator: str | None = None,
+    kommune_kode: int | None = None,
+) -> Resultat:
+    """Insert (no Id) or update (an existing Id) one schema of a forløb."""
+    schema = SCHEMAS[schema_key]
+    values = {f.variable: values.get(f.variable) for f in schema.stored_fields}
+    navn = schema.title
+    with _write_lock, transaction.atomic():
+        row = None
+        if smdb_id is not None:
+            row = hent(schema_key, smdb_id)
+            if row is None:
+                return ikke_fundet(navn, smdb_id)
+
+        if schema_key == ANM:
+            if row is not None:
+                if (row.person_identifikator, row.kommune_kode) != (
+                    person_identifikator,
+                    kommune_kode,
+                ):
+                    return _fejl(
+                        "UAENDRELIG",
+                        "CPR-nummer og kommunekode kan ikke ændres på en anmodning; "
+                        "slet forløbet og opret det igen.",
+                    )
+                stored = StoredForloeb.load(row)
+                old = from_json(ANM, row.values).get("BehandlingAnmodningDato")
+                new = values.get("BehandlingAnmodningDato")
+                if old and new and (error := rules.start_date_change_error(old, new)):
+                    return _fejl("R-GEN-4", error, felt_id="2-ANM")  # R-GEN-4
+                candidate = stored.rules_forloeb(anmodning=values)
+            else:
+                candidate = rules.Forloeb(
+                    kommune_kode=kommune_kode,
+                    person_identifikator=person_identifikator,
+                    anmodning=values,
+                    ivaerksaettelse=None,
+                )
+            fejl = _violations(candidate, row.pk if row else None)
+            if fejl:
+                return Resultat(False, smdb_id, fejl)
+            if row is None:
+                row = SimSkema(
+                    schema=ANM,
+                    kommune_kode=kommune_kode,
+                    person_identifikator=person_identifikator,
+                )
+            row.values = to_json(values)
+            row.save()
+            return Resultat(True, row.pk)
+
+        parent = hent(PARENT[schema_key], parent_id) if parent_id is not None else None
+        if parent is None:
+            return ikke_fundet(SCHEMAS[PARENT[schema_key]].title, parent_id or 0)
+        if row is not None and row.parent_id != parent.pk:
+            return _fejl("UAENDRELIG", f"{navn} {smdb_id} hører ikke til skema {parent.pk}.")
+        anmodning = parent if parent.schema == ANM else parent.anmodning
+        stored = StoredForloeb.load(anmodning)
+
+        if schema_key == TILB:
+            if values.get("TilbudId") not in DEMO_TILBUD_IDS:
+                return _fejl(
+                    "UKENDT_TILBUD",
+                    f"Tilbud {values.get('TilbudId')} findes ikke i tilbudskataloget.",
+                    felt_id="1-TILB",
+                    variabel="TilbudId",
+                )
+            tilknytninger = [
+                values if r.pk == smdb_id else from_json(TILB, r.values)
+                for r in stored.tilbudstilknytninger
+            ]
+            if row is None:
+                tilknytninger.append(values)
+            candidate = stored.rules_forloeb(tilbudstilknytninger=tilknytninger)
+        else:
+            existing = getattr(stored, schema_key)
+            if row is None and existing is not None:
+                rule = "R-IVAER-1" if schema_key == IVAER else "R-AFSL-1"
+                return _fejl(
+                    rule,
+                    f"Forløbet har allerede en {navn.lower()} (Id {existing.pk}).",
+                )
+            candidate = stored.rules_forloeb(**{schema_key: values})
+
+        fejl = _violations(candidate, anmodning.pk)
+        if fejl:
+            return Resultat(False, smdb_id, fejl)
+        if row is None:
+            row = SimSkema(
+                schema=schema_key,
+                anmodning=anmodning,
+                parent=parent,
+                kommune_kode=anmodning.kommune_kode,
+                person_identifikator=anmodning.person_identifikator,
+            )
+        row.values = to_json(values)
+        row.save()
+        return Resultat(True, row.pk)
+
+
+def slet(schema_key: str, smdb_id: int) -> Resultat:
+    """Slette-markér one schema, bagfra (R-DEL-1): nothing may depend on it, and
+    the rest of the forløb must still satisfy the rules."""
+    schema = SCHEMAS[schema_key]
+    with _write_lock, transaction.atomic():
+        row = hent(schema_key, smdb_id)
+        if row is None:
+            return ikke_fundet(schema.title, smdb_id)
+        anmodning = row if schema_key == ANM else row.anmodning
+        stored = StoredForloeb.load(anmodning)
+        index = None
+        if schema_key == TILB:
+            index = [r.pk for r in stored.tilbudstilknytninger].index(row.pk)
+        try:
+            rules.check_deletion(stored.rules_forloeb(), schema_key, index)  # R-DEL-1
+        except rules.DeletionRefused as exc:
+            return _fejl(exc.rule, exc.reason)
+        if schema_key != ANM:
+            if schema_key == TILB:
+                replace = {
+                    "tilbudstilknytninger": [
+                        from_json(TILB, r.values)
+                        for r in stored.tilbudstilknytninger
+                        if r.pk != row.pk
+                    ]
+                }
+            else:
+                replace = {schema_key: None}
+            fejl = _violations(stored.rules_forloeb(**replace), anmodning.pk)
+            if fejl:
+                return Resultat(False, smdb_id, fejl)
+        row.slettet = timezone.now()
+        row.save(update_fields=["slettet"])
+        return Resultat(True, row.pk)
+
+
+def slet_helt_forloeb(anmodning_id: int) -> Resultat:
+    with _write_lock, transaction.atomic():
+        anmodning = hent(ANM, anmodning_id)
+        if anmodning is None:
+            return ikke_fundet("Anmodning", anmodning_id)
+        now = timezone.now()
+        aktive().filter(anmodning=anmodning).update(slettet=now)
+        anmodning.slettet = now
+        anmodning.save(update_fields=["slettet"])
+        return Resultat(True, anmodning.pk)
+
+
+def forloeb_for_person(schema_key: str, cpr: str, kommune_kode: int) -> list[SimSkema]:
+    return list(
+        aktive()
+        .filter(schema=schema_key, person_identifikator=cpr, kommune_kode=kommune_kode)
+        .order_by("pk")
+    )
+
+
+def aktive_forloeb(kommune_kode: int) -> list[StoredForloeb]:
+    afsluttet = aktive().filter(schema=AFSL, anmodning=OuterRef("pk"))
+    anmodninger = (
+        aktive().filter(schema=ANM, kommune_kode=kommune_kode).filter(~Exists(afsluttet))
+    ).order_by("pk")
+    return [StoredForloeb.load(a) for a in anmodninger]
