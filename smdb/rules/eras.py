@@ -157,7 +157,7 @@ def start_date_change_error(old_date: date, new_date: date) -> str | None:  # R-
     if rule_set_for(old_date) is rule_set_for(new_date):
         return None
     lo, hi = sorted((old_date, new_date))
-    graense = next(rs.fra for rs in RULE_SETS if rs.fra is not None and lo < rs.fra <= hi)
+    graense = min(rs.fra for rs in RULE_SETS if rs.fra is not None and lo < rs.fra <= hi)
     return (
         f"Startdatoen kan ikke ændres fra {dansk_dato(old_date)} til {dansk_dato(new_date)}, "
         f"fordi ændringen krydser saneringsdatoen {dansk_dato(graense)}, hvor andre "

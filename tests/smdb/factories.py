@@ -87,7 +87,9 @@ def tilknytning(**overrides: Any) -> dict[str, Any]:
 
 
 def substitution(**overrides: Any) -> dict[str, Any]:
-    return tilknytning(BehandlingTypeKode="01", AutorisationKodeTekst="0A1B2", **overrides)
+    return tilknytning(
+        **{"BehandlingTypeKode": "01", "AutorisationKodeTekst": "0A1B2", **overrides}
+    )
 
 
 def afslutning(**overrides: Any) -> dict[str, Any]:
@@ -122,7 +124,7 @@ def forloeb(
     afsl_values = None
     if afsluttet:
         default_dato = SLUT_DATO if tilb else (IVAER_DATO if ivaersat else ANM_DATO) + dage(30)
-        afsl_values = afslutning(BehandlingAfsluttetDato=default_dato, **(afsl or {}))
+        afsl_values = afslutning(**{"BehandlingAfsluttetDato": default_dato, **(afsl or {})})
     return Forloeb(
         kommune_kode=kommune,
         person_identifikator=cpr,
