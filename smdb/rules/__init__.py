@@ -13,7 +13,7 @@ from smdb.rules.deletion import DeletionRefused, check_deletion, deletable_schem
 from smdb.rules.eras import RULE_SETS, RuleSet, rule_set_for, start_date_change_error
 from smdb.rules.forloeb import SCHEMA_KEYS, Forloeb, Violation
 from smdb.rules.ivaerksaettelse import computed_values
-from smdb.rules.validation import validate_forloeb
+from smdb.rules.validation import validate_forloeb, validate_insert
 from smdb.rules.visibility import required_fields, visible_fields
 
 __all__ = [
@@ -34,5 +34,6 @@ __all__ = [
     "start_date_change_error",
     "today_dk",
     "validate_forloeb",
+    "validate_insert",
     "visible_fields",
 ]

@@ -7,36 +7,33 @@ from collections.abc import Iterator
 
 from smdb.rules import variabler as v
 from smdb.rules.dato import dansk_dato
-from smdb.rules.forloeb import Violation
+from smdb.rules.forloeb import Forloeb, Violation
 from smdb.rules.kontekst import Kontekst
 
 
-def en_afslutning_pr_kontaktforloeb(k: Kontekst) -> Iterator[Violation]:  # R-AFSL-1
-    """The Afslutning is tied to one anmodning, and no other Afslutning is tied to the
-    same kontaktforløb. As for R-IVAER-1, another record of the citizen with the same
-    anmodningsdato is the same kontaktforløb."""
-    if k.afsl is None:
-        return
-    if k.anm is None:
+def afslutning_hoerer_til_en_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-AFSL-1
+    """The Afslutning is tied to one anmodning ("skal knyttes til én Anmodningsdato")."""
+    if k.afsl is not None and k.anm is None:
         yield k.violation(
             "R-AFSL-1",
             k.afsl,
             v.AFSL_DATO,
             "Afslutningen skal høre til en anmodning. Registrér anmodningen først.",
         )
-        return
-    if k.anm_dato is None:
-        return
-    for anden in k.andre:
-        if anden.afslutning is not None and anden.anmodningsdato == k.anm_dato:
-            yield k.violation(
-                "R-AFSL-1",
-                k.afsl,
-                v.AFSL_DATO,
-                f"Kontaktforløbet med anmodning {dansk_dato(k.anm_dato)} er allerede "
-                "afsluttet. Der må kun være én afslutning pr. kontaktforløb.",
-            )
-            return
+
+
+def en_afslutning_pr_kontaktforloeb(forloeb: Forloeb) -> Violation | None:  # R-AFSL-1
+    """Inserting a second Afslutning on a kontaktforløb: see ``validate_insert``."""
+    if forloeb.afslutning is None:
+        return None
+    return Violation(
+        rule="R-AFSL-1",
+        felt_id="1-AFSL",
+        message="Kontaktforløbet er allerede afsluttet. Der må kun være én afslutning pr. "
+        "kontaktforløb: ret den eksisterende afslutning i stedet.",
+        schema="afslutning",
+        variable=v.AFSL_DATO,
+    )
 
 
 def afslutning_ikke_foer_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-AFSL-2

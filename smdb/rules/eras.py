@@ -14,7 +14,8 @@ Neither older text is among our seeds. For those periods we apply only rules the
 - The structure of a kontaktforløb and one active forløb per citizen: R-ANM-1
   (the system-change guide states it as SMDB's invariant: "Man kan kun have én
   aktiv sag pr. borger", and old active cases are exactly what it is about),
-  R-ANM-2, R-IVAER-1, R-IVAER-2, R-TILB-1, R-AFSL-1.
+  R-ANM-2, R-IVAER-1, R-IVAER-2, R-TILB-1, R-AFSL-1 (R-IVAER-1 and the second-
+  Afslutning half of R-AFSL-1 are checked on insert, ``validation.validate_insert``).
 - The ordering of the forløb's dates, which the 2019 text (6.3) already steers by
   the same Felt-IDs 2-ANM, 1-IVÆR, 3-TILB, 4-TILB, 1-AFSL and which the guarantee
   statistics since 2008 are computed from: R-IVAER-3, R-TILB-2..6, R-AFSL-2..6.
@@ -67,7 +68,6 @@ FAELLES_REGLER: tuple[Rule, ...] = (
     general.borgeren_har_cpr_nummer,  # R-GEN-5
     general.cpr_nummeret_er_gyldigt,  # R-GEN-6
     anmodning.kun_et_aktivt_kontaktforloeb,  # R-ANM-1
-    ivaerksaettelse.en_ivaerksaettelse_pr_anmodning,  # R-IVAER-1
     ivaerksaettelse.ivaerksaettelse_hoerer_til_en_anmodning,  # R-IVAER-2
     ivaerksaettelse.ivaerksaettelse_ikke_foer_anmodning,  # R-IVAER-3
     tilbud.tilknytning_hoerer_til_en_ivaerksaettelse,  # R-TILB-1
@@ -77,7 +77,7 @@ FAELLES_REGLER: tuple[Rule, ...] = (
     tilbud.ingen_slutdato_uden_startdato,  # R-TILB-5
     tilbud.tilknytning_afsluttet_med_forloebet,  # R-TILB-6
     anmodning.ikke_ivaerksat_forloeb_har_kun_anmodning_og_afslutning,  # R-ANM-2
-    afslutning.en_afslutning_pr_kontaktforloeb,  # R-AFSL-1
+    afslutning.afslutning_hoerer_til_en_anmodning,  # R-AFSL-1
     afslutning.afslutning_ikke_foer_anmodning,  # R-AFSL-2
     afslutning.afslutning_ikke_foer_ivaerksaettelse,  # R-AFSL-3
     afslutning.afslutning_ikke_foer_seneste_tilbudsslut,  # R-AFSL-4

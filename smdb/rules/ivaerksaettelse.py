@@ -38,24 +38,22 @@ def computed_values(forloeb: Forloeb) -> dict[str, Any]:
     return out
 
 
-def en_ivaerksaettelse_pr_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-1
-    """The forløb's own data model holds one Iværksættelse; a second one can only
-    come as another record of the same kontaktforløb. The spec identifies a
-    kontaktforløb by its anmodningsdato ("knyttet til samme Anmodningsdato"), so two
-    of the citizen's forløb with the same anmodningsdato that are both iværksat
-    are two iværksættelser on one anmodning."""
-    if k.ivaer is None or k.anm_dato is None:
-        return
-    for anden in k.andre:
-        if anden.ivaerksaettelse is not None and anden.anmodningsdato == k.anm_dato:
-            yield k.violation(
-                "R-IVAER-1",
-                k.ivaer,
-                v.IVAER_DATO,
-                f"Anmodningen fra {dansk_dato(k.anm_dato)} er allerede iværksat. Der må kun "
-                "være én iværksættelse pr. anmodning.",
-            )
-            return
+def en_ivaerksaettelse_pr_anmodning(forloeb: Forloeb) -> Violation | None:  # R-IVAER-1
+    """Inserting an Iværksættelse where the anmodning already has one. A ``Forloeb``
+    holds at most one by construction; the second can only arrive as an insert (the
+    simulator's IndsaetIvaerksaettelse, a sync replaying), see ``validate_insert``."""
+    if forloeb.ivaerksaettelse is None:
+        return None
+    d = forloeb.anmodningsdato
+    fra = f" fra {dansk_dato(d)}" if d else ""
+    return Violation(
+        rule="R-IVAER-1",
+        felt_id="1-IVÆR",
+        message=f"Anmodningen{fra} er allerede iværksat. Der må kun være én iværksættelse "
+        "pr. anmodning: ret den eksisterende iværksættelse i stedet.",
+        schema="ivaerksaettelse",
+        variable=v.IVAER_DATO,
+    )
 
 
 def ivaerksaettelse_hoerer_til_en_anmodning(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-2

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from smdb.rules import validate_forloeb
+from smdb.rules import validate_forloeb, validate_insert
 from tests.smdb.factories import (
     ANM_DATO,
     IVAER_DATO,
     SLUT_DATO,
     TODAY,
+    afslutning,
     dage,
     forloeb,
     only,
@@ -32,21 +33,16 @@ def lukket(slut_dage: list[int], afsl_dag: int):
 # R-AFSL-1 -----------------------------------------------------------------------------
 
 
-def test_R_AFSL_1_accepts_one_afslutning_per_kontaktforloeb():
-    earlier = forloeb(
-        ivaersat=False,
-        afsluttet=True,
-        anm={"BehandlingAnmodningDato": ANM_DATO - dage(100)},
-        afsl={AFSL_DATO: ANM_DATO - dage(50)},
-    )
-    assert validate(forloeb(afsluttet=True), [earlier]) == []
+def test_R_AFSL_1_accepts_inserting_the_afslutning():
+    f = forloeb(tilknyttet=False)
+    afsl = afslutning(**{AFSL_DATO: IVAER_DATO + dage(3)})
+    assert validate_insert(f, "afslutning", afsl, today=TODAY) == []
 
 
-def test_R_AFSL_1_rejects_a_second_afslutning_on_the_same_kontaktforloeb():
-    same = forloeb(ivaersat=False, afsluttet=True)
-    violations = validate(forloeb(ivaersat=False, afsluttet=True), [same])
-    (v,) = only(violations, "R-AFSL-1")
-    assert (v.schema, v.felt_id) == ("afslutning", "1-AFSL")
+def test_R_AFSL_1_rejects_inserting_a_second_afslutning():
+    f = forloeb(ivaersat=False, afsluttet=True)
+    (v,) = validate_insert(f, "afslutning", afslutning(**{AFSL_DATO: ANM_DATO}), today=TODAY)
+    assert (v.rule, v.schema, v.felt_id) == ("R-AFSL-1", "afslutning", "1-AFSL")
 
 
 def test_R_AFSL_1_rejects_an_afslutning_without_anmodning():

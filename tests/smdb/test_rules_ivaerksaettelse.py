@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from smdb.fields import DAGE_VARIABLES
-from smdb.rules import computed_values, validate_forloeb
+from smdb.rules import computed_values, validate_forloeb, validate_insert
 from tests.smdb.factories import (
-    ANM_DATO,
     CPR_UNG,
     IVAER_DATO,
     TODAY,
     dage,
     forloeb,
+    ivaerksaettelse,
     only,
     rules,
 )
@@ -33,19 +33,21 @@ GARANTI = "BehandlingGarantiOverskredeAarsagKode"
 # R-IVAER-1 ----------------------------------------------------------------------------
 
 
-def test_R_IVAER_1_accepts_one_ivaerksaettelse_per_anmodning():
-    other = forloeb(afsluttet=True, anm={"BehandlingAnmodningDato": ANM_DATO - dage(200)})
-    other = other.with_schema(
-        "ivaerksaettelse",
-        {**other.ivaerksaettelse, "IvaerksatBehandlingDato": IVAER_DATO - dage(200)},
-    )
-    assert "R-IVAER-1" not in rules(validate(forloeb(), [other]))
+def test_R_IVAER_1_accepts_inserting_the_first_ivaerksaettelse():
+    f = forloeb(ivaersat=False)
+    assert validate_insert(f, "ivaerksaettelse", ivaerksaettelse(), today=TODAY) == []
 
 
-def test_R_IVAER_1_rejects_a_second_ivaerksaettelse_on_the_same_anmodning():
-    same = forloeb(afsluttet=True)
-    (v,) = [v for v in validate(forloeb(), [same]) if v.rule == "R-IVAER-1"]
-    assert (v.felt_id, v.schema) == ("1-IVÆR", "ivaerksaettelse")
+def test_R_IVAER_1_rejects_inserting_a_second_ivaerksaettelse():
+    f = forloeb()
+    (v,) = validate_insert(f, "ivaerksaettelse", ivaerksaettelse(), today=TODAY)
+    assert (v.rule, v.felt_id, v.schema) == ("R-IVAER-1", "1-IVÆR", "ivaerksaettelse")
+
+
+def test_R_IVAER_1_allows_editing_the_one_ivaerksaettelse():
+    f = forloeb()
+    edited = f.with_schema("ivaerksaettelse", ivaerksaettelse(BehandlingFormaalKode="02"))
+    assert validate(edited) == []
 
 
 # R-IVAER-2 ----------------------------------------------------------------------------
