@@ -20,6 +20,11 @@ from smdb.rules.forloeb import (
     Forloeb,
 )
 
+_UBESTEMT = {
+    ANMODNING: "anmodning",
+    IVAERKSAETTELSE: "iværksættelse",
+    AFSLUTNING: "afslutning",
+}
 _RAEKKEFOELGE = (
     "Der slettes bagfra: først afslutningen, så tilbudstilknytningerne (den nyeste "
     "først), så iværksættelsen og til sidst anmodningen."
@@ -65,7 +70,7 @@ def check_deletion(forloeb: Forloeb, schema_key: str, index: int | None = None) 
         if index is None or not 0 <= index < len(forloeb.tilbudstilknytninger):
             raise DeletionRefused("Tilbudstilknytningen findes ikke på forløbet.")
     elif getattr(forloeb, schema_key) is None:
-        raise DeletionRefused(f"Forløbet har ingen {SCHEMA_NAVNE[schema_key].removesuffix('en')}.")
+        raise DeletionRefused(f"Forløbet har ingen {_UBESTEMT[schema_key]}.")
     naeste = deletable_schema(forloeb)
     if naeste == (schema_key, index if schema_key == TILBUDSTILKNYTNING else None):
         return

@@ -234,7 +234,7 @@ def test_R_GEN_5_rejects_a_citizen_without_a_cpr_number():
 
 
 def test_R_GEN_6_accepts_a_valid_cpr_number():
-    assert validate(forloeb(cpr="211062-5629")) == []
+    assert validate(forloeb(cpr="211062-0629")) == []
 
 
 def test_R_GEN_6_rejects_an_invalid_cpr_number():

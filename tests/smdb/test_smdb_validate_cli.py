@@ -141,7 +141,7 @@ def test_forloeb_of_the_same_citizen_and_myndighed_see_each_other():
     ]
     other_kommune = {**later, "KommuneKode": 147}
     assert check(fil(open_, other_kommune))[0] == 0
-    other_cpr = {**later, "anmodning": {**later["anmodning"], "PersonIdentifikator": "211062-5629"}}
+    other_cpr = {**later, "anmodning": {**later["anmodning"], "PersonIdentifikator": "211062-0629"}}
     assert check(fil(open_, other_cpr))[0] == 0
 
 
