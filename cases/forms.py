@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from cases.schema_forms import SchemaForm
 from smdb.fields import ANMODNING
@@ -35,8 +36,12 @@ class AnmodningForm(SchemaForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person_identifikator"].max_length = 11
-        self.fields["person_identifikator"].widget.attrs.update(
+        cpr_field = self.fields["person_identifikator"]
+        # The CPR may be typed with a hyphen (11 characters); it is normalised
+        # to 10 digits in clean and then checked by the rule engine (R-GEN-6).
+        cpr_field.max_length = 11
+        cpr_field.validators = [MaxLengthValidator(11)]
+        cpr_field.widget.attrs.update(
             {"autocomplete": "off", "inputmode": "numeric", "maxlength": 11}
         )
 

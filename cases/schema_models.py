@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from smdb.fields import Field, FieldType, Schema
+from smdb.fields import ALL_FIELDS, Field, FieldType, Schema
 
 
 def django_field(field: Field) -> models.Field:
@@ -56,3 +56,8 @@ def schema_model_base(schema: Schema, module: str) -> type[models.Model]:
 def smdb_values(instance: models.Model, schema: Schema) -> dict:
     """The row's SMDB values, keyed by variable name (forløb-level fields excluded)."""
     return {f.variable: getattr(instance, f.name) for f in schema.stored_fields}
+
+
+def model_kwargs(values: dict) -> dict:
+    """SMDB values keyed by variable -> keyword arguments for a schema model."""
+    return {ALL_FIELDS[variable].name: value for variable, value in values.items()}

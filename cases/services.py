@@ -10,6 +10,7 @@ from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors
 from cases.models import Anmodning, Kontaktforloeb
+from cases.schema_models import model_kwargs
 from cases.validation import validate
 from smdb import rules
 
@@ -45,7 +46,7 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
         forloeb=forloeb,
         oprettet_af=user,
         aendret_af=user,
-        **{Anmodning.schema.by_variable()[k].name: v for k, v in data.items()},
+        **model_kwargs(data),
     )
     audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse="Anmodning")
     return forloeb

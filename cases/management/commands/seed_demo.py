@@ -1,0 +1,172 @@
+"""Demo myndigheder, users, tilbud catalogue and forløb. Idempotent.
+
+Every demo forløb is checked with the rule engine before it is saved, so the
+demo never shows a case SMDB would reject.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Myndighed, Rolle, User
+from cases import demo
+from cases.models import (
+    Afslutning,
+    Anmodning,
+    Ivaerksaettelse,
+    Kontaktforloeb,
+    Tilbud,
+    Tilbudstilknytning,
+)
+from cases.schema_models import model_kwargs as fields
+from cases.validation import validate
+from smdb.rules import today_dk
+from smdb.simulator.catalogue import DEMO_TILBUD
+
+MYNDIGHEDER = [(101, "København"), (751, "Aarhus")]
+USERS = [
+    # username, first, last, kommune, role
+    ("sagsbehandler", "Sara", "Sagsbehandler", 101, Rolle.SAGSBEHANDLER),
+    ("leder", "Lars", "Leder", 101, Rolle.LEDER),
+    ("admin", "Anna", "Administrator", 101, Rolle.ADMINISTRATOR),
+    ("sagsbehandler2", "Søren", "Sagsbehandler", 751, Rolle.SAGSBEHANDLER),
+]
+ADMIN_PERMISSIONS = [
+    ("accounts", "user"),
+    ("accounts", "myndighed"),
+    ("cases", "tilbud"),
+]
+FORLOEB_PER_MYNDIGHED = {101: 30, 751: 10}
+
+
+class Command(BaseCommand):
+    help = "Opret demo-myndigheder, -brugere, tilbudskatalog og -forløb (kan køres flere gange)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Adgangskode til demo-brugerne (ellers tilfældig).")
+
+    @transaction.atomic
+    def handle(self, *args, password=None, **options):
+        password = password or secrets.token_urlsafe(9)
+        myndigheder = {
+            kode: Myndighed.objects.update_or_create(kommune_kode=kode, defaults={"navn": navn})[0]
+            for kode, navn in MYNDIGHEDER
+        }
+        for t in DEMO_TILBUD:
+            Tilbud.objects.update_or_create(
+                tilbud_id=t["tilbud_id"], defaults={k: v for k, v in t.items() if k != "tilbud_id"}
+            )
+        users = {}
+        for username, first, last, kode, rolle in USERS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "myndighed": myndigheder[kode],
+                    "rolle": rolle,
+                    "is_staff": rolle == Rolle.ADMINISTRATOR,
+                },
+            )
+            user.set_password(password)
+            user.save()
+            users[username] = user
+        users["admin"].user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=[a for a, _ in ADMIN_PERMISSIONS],
+                content_type__model__in=[m for _, m in ADMIN_PERMISSIONS],
+            )
+        )
+        created = 0
+        for kode, count in FORLOEB_PER_MYNDIGHED.items():
+            myndighed = myndigheder[kode]
+            if Kontaktforloeb.objects.filter(myndighed=myndighed).exists():
+                continue
+            user = users["sagsbehandler" if kode == 101 else "sagsbehandler2"]
+            rng = random.Random(kode)
+            for i in range(count):
+                self.create_forloeb(rng, myndighed, user, i)
+                created += 1
+
+        self.stdout.write(self.style.SUCCESS(f"Demo-data klar ({created} nye forløb)."))
+        self.stdout.write("Demo-brugere (log ind på http://127.0.0.1:8000/):")
+        for username, _, _, kode, rolle in USERS:
+            self.stdout.write(f"  {username:<15} {rolle.label:<14} {kode}  adgangskode: {password}")
+
+    def create_forloeb(self, rng: random.Random, myndighed, user, i: int) -> None:
+        today = today_dk()
+        cpr = demo_cpr(rng, i)
+        anmodet = today - timedelta(days=rng.randint(120, 400))
+        stage = i % 6  # 0 anmodet, 1 iværksat, 2-3 tilknyttet, 4 afsluttet, 5 afsluttet uden IVÆR
+        forloeb = Kontaktforloeb.objects.create(
+            myndighed=myndighed, person_identifikator=cpr, oprettet_af=user
+        )
+        rows = [Anmodning(forloeb=forloeb, **fields(demo.anmodning_values(anmodet)))]
+        if stage == 5:  # R-ANM-2: never iværksat, closed directly
+            afsluttet = anmodet + timedelta(days=rng.randint(5, 30))
+            rows.append(
+                Afslutning(
+                    forloeb=forloeb, **fields(demo.afslutning_values(afsluttet, aarsag="02"))
+                )
+            )
+        elif stage >= 1:
+            # Every third is iværksat after the 14-day guarantee (4-IVÆR shown).
+            ivaerksat = anmodet + timedelta(days=rng.choice([3, 10, 14, 21, 30]))
+            rows.append(
+                Ivaerksaettelse(
+                    forloeb=forloeb, **fields(demo.ivaerksaettelse_values(cpr, anmodet, ivaerksat))
+                )
+            )
+            tilbud_ids = [t["tilbud_id"] for t in DEMO_TILBUD]
+            if stage >= 2:
+                slut1 = ivaerksat + timedelta(days=rng.randint(20, 40)) if stage == 4 else None
+                rows.append(
+                    Tilbudstilknytning(
+                        forloeb=forloeb,
+                        **fields(
+                            demo.tilbudstilknytning_values(rng.choice(tilbud_ids), ivaerksat, slut1)
+                        ),
+                    )
+                )
+                if stage == 3:  # a parallel substitution treatment (R-TILB-7/8)
+                    rows.append(
+                        Tilbudstilknytning(
+                            forloeb=forloeb,
+                            **fields(
+                                demo.tilbudstilknytning_values(
+                                    rng.choice(tilbud_ids),
+                                    ivaerksat + timedelta(days=7),
+                                    type_kode="01",
+                                )
+                            ),
+                        )
+                    )
+                if stage == 4:
+                    aarsag = rng.choice(["01", "06"])
+                    rows.append(
+                        Afslutning(
+                            forloeb=forloeb, **fields(demo.afslutning_values(slut1, aarsag=aarsag))
+                        )
+                    )
+        for row in rows:
+            row.oprettet_af = row.aendret_af = user
+            row.save()
+        violations = validate(forloeb, today=today)
+        if violations:
+            raise CommandError(f"Demo-forløb {i} bryder reglerne: {violations}")
+
+
+def demo_cpr(rng: random.Random, i: int) -> str:
+    """A CPR number with a real birth date between 1960 and 2007 (ages 18-65)."""
+    year = rng.randint(1960, 2007)
+    month = rng.randint(1, 12)
+    day = rng.randint(1, 28)
+    # 7th digit 0-3 means born 1900-1999; 4 with year < 37 means 2000-2036.
+    seventh = str(rng.randint(0, 3)) if year < 2000 else "4"
+    return f"{day:02d}{month:02d}{year % 100:02d}{seventh}{i % 1000:03d}"

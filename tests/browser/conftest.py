@@ -1,0 +1,18 @@
+import pytest
+
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log in through the login form, as a person would."""
+
+    def do_login(user):
+        page.goto(f"{live_server.url}/konto/log-ind/")
+        page.get_by_label("Brugernavn").fill(user.username)
+        page.get_by_label("Adgangskode").fill(PASSWORD)
+        page.get_by_role("button", name="Log ind").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do_login

@@ -1,0 +1,74 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEntry, Handling
+from tests.factories import ForloebFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_case_page_shows_every_schema_and_logs_the_view(alice_client, alice, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    response = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk]))
+    html = response.content.decode()
+    for title in (
+        "Anmodning (ANM)",
+        "Iværksættelse (IVÆR)",
+        "Tilbudstilknytning (TILB)",
+        "Afslutning (AFSL)",
+    ):
+        assert title in html
+    assert "2-ANM Anmodningsdato" in html
+    assert (
+        AuditEntry.objects.filter(
+            forloeb_id=forloeb.pk, handling=Handling.VIST, bruger=alice
+        ).count()
+        == 1
+    )
+
+
+def test_case_page_lists_the_citizens_earlier_forloeb(alice_client, kbh):
+    from datetime import timedelta
+
+    from smdb.rules import today_dk
+
+    old = ForloebFactory(myndighed=kbh, afsluttet=True, anmodningsdato=today_dk() - timedelta(300))
+    new = ForloebFactory(myndighed=kbh, person_identifikator=old.person_identifikator)
+    response = alice_client.get(reverse("cases:forloeb_detail", args=[new.pk]))
+    assert response.context["andre"] == [old]
+
+
+def test_case_page_query_count_is_fixed(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    url = reverse("cases:forloeb_detail", args=[forloeb.pk])
+
+    def earlier_forloeb():
+        ForloebFactory(
+            myndighed=kbh,
+            afsluttet=True,
+            person_identifikator=forloeb.person_identifikator,
+            anmodningsdato=forloeb.anmodning.behandling_anmodning_dato,
+        )
+
+    earlier_forloeb()
+    with CaptureQueriesContext(connection) as few:
+        alice_client.get(url)
+    for _ in range(3):
+        earlier_forloeb()
+    with CaptureQueriesContext(connection) as many:
+        response = alice_client.get(url)
+    assert len(response.context["andre"]) == 4
+    assert len(many) == len(few)
+
+
+def test_front_page_lists_recent_forloeb_with_fixed_queries(alice_client, kbh):
+    ForloebFactory.create_batch(2, myndighed=kbh, tilknyttet=True)
+    with CaptureQueriesContext(connection) as few:
+        alice_client.get(reverse("cases:home"))
+    ForloebFactory.create_batch(5, myndighed=kbh, tilknyttet=True)
+    with CaptureQueriesContext(connection) as many:
+        response = alice_client.get(reverse("cases:home"))
+    assert len(response.context["forloeb_list"]) == 7
+    assert len(many) == len(few)

@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from cases.models import Kontaktforloeb, Tilbud
+from cases.selectors import with_schemas
+from cases.validation import validate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_every_forloeb_obeys_the_rules(capsys):
+    call_command("seed_demo", "--password", "Demo-kode-1234")
+    out = capsys.readouterr().out
+    assert "sagsbehandler2" in out and "Demo-kode-1234" in out
+    count = Kontaktforloeb.objects.count()
+    assert count >= 30
+    call_command("seed_demo", "--password", "Demo-kode-1234")
+    assert Kontaktforloeb.objects.count() == count
+    assert set(Kontaktforloeb.objects.values_list("myndighed__kommune_kode", flat=True)) == {
+        101,
+        751,
+    }
+    assert Tilbud.objects.count() >= 10
+    for forloeb in with_schemas(Kontaktforloeb.objects.all()):
+        assert validate(forloeb) == [], forloeb.pk
+    states = {
+        (hasattr(f, "ivaerksaettelse"), f.tilbudstilknytninger.exists(), hasattr(f, "afslutning"))
+        for f in with_schemas(Kontaktforloeb.objects.all())
+    }
+    assert len(states) >= 4  # anmodet, iværksat, tilknyttet, afsluttet ...
+    user = User.objects.get(username="sagsbehandler")
+    assert user.check_password("Demo-kode-1234")
+    assert user.myndighed.kommune_kode == 101
+    assert User.objects.get(username="sagsbehandler2").myndighed.kommune_kode == 751
+
+
+def test_seed_demo_prints_a_random_password_when_none_is_given(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    password = out.strip().splitlines()[-1].split("adgangskode: ")[1]
+    assert len(password) >= 10
+    assert User.objects.get(username="leder").check_password(password)

@@ -1,0 +1,98 @@
+"""Shared fixtures: two myndigheder, users of each role, services that must exist in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+from accounts.models import Rolle
+from tests.factories import MyndighedFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# then refuses to run without this (the live server still runs in its thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip a test locally when a service is missing; in CI that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} mangler, men CI=true: testen må ikke springes over.")
+    pytest.skip(f"{what} mangler på denne maskine")
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_service(bool(shutil.which(CHROMIUM_PATH)) or os.path.exists(CHROMIUM_PATH), "chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM_PATH, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def kbh(db):
+    return MyndighedFactory(kommune_kode=101, navn="København")
+
+
+@pytest.fixture
+def aarhus(db):
+    return MyndighedFactory(kommune_kode=751, navn="Aarhus")
+
+
+@pytest.fixture
+def alice(kbh):
+    """Caseworker in København."""
+    return UserFactory(username="alice", myndighed=kbh, rolle=Rolle.SAGSBEHANDLER)
+
+
+@pytest.fixture
+def bob(aarhus):
+    """Caseworker in Aarhus: must never see København's cases."""
+    return UserFactory(username="bob", myndighed=aarhus, rolle=Rolle.SAGSBEHANDLER)
+
+
+@pytest.fixture
+def charlie(kbh):
+    """Administrator in København."""
+    return UserFactory(username="charlie", myndighed=kbh, rolle=Rolle.ADMINISTRATOR)
+
+
+@pytest.fixture
+def leder(kbh):
+    return UserFactory(username="lise", myndighed=kbh, rolle=Rolle.LEDER)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client

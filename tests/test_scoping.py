@@ -1,0 +1,85 @@
+"""Every URL of the app, requested as a user of another myndighed, reveals nothing.
+
+The URL list is read from the resolver, so a new URL is tested the day it is
+added. A URL with a keyword this test does not know fails until the keyword is
+mapped below to an object of the first myndighed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import ForloebFactory
+
+pytestmark = pytest.mark.django_db
+
+# URL prefixes that are not the app's own pages: Django's admin (has its own
+# permission system, staff only), the SMDB simulator (a stand-in for DST), login.
+NOT_APP_PAGES = ("django-admin/", "smdbwebservice/", "konto/", "static/")
+
+
+def all_routes(resolver=None, prefix="") -> list[tuple[str, URLPattern]]:
+    resolver = resolver or get_resolver()
+    routes = []
+    for p in resolver.url_patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            routes += all_routes(p, route)
+        elif isinstance(p, URLPattern):
+            routes.append((route, p))
+    return routes
+
+
+def app_routes():
+    return [
+        (route, p) for route, p in all_routes() if not route.startswith(NOT_APP_PAGES) and p.name
+    ]
+
+
+def fill(route: str, objects: dict) -> str:
+    import re
+
+    def sub(match):
+        name = match.group(2)
+        if name not in objects:
+            pytest.fail(f"Ukendt URL-parameter {name!r} i {route}: tilføj den i test_scoping.py")
+        return str(objects[name])
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
+
+
+@pytest.fixture
+def kbh_case(kbh):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    tilknytning = forloeb.tilbudstilknytninger.get()
+    return {
+        "forloeb": forloeb,
+        "objects": {
+            "pk": forloeb.pk,
+            "forloeb_pk": forloeb.pk,
+            "forloeb_id": forloeb.pk,
+            "tilknytning_pk": tilknytning.pk,
+            "schema": "anmodning",
+            "index": 0,
+        },
+    }
+
+
+def test_there_are_app_urls_to_test():
+    assert len(app_routes()) >= 4
+
+
+@pytest.mark.parametrize("route", [r for r, _ in app_routes()])
+def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
+    forloeb = kbh_case["forloeb"]
+    url = fill(route, kbh_case["objects"])
+    for method in ("get", "post"):
+        response = getattr(bob_client, method)(url)
+        body = response.content.decode(errors="replace")
+        if any(k in route for k in ("<",)):
+            assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+        else:
+            assert response.status_code in (200, 302, 403, 404, 405), (method, url)
+        assert forloeb.person_identifikator not in body
+        assert forloeb.cpr_formatted not in body
