@@ -21,20 +21,25 @@ def compact(cpr: str) -> str:
     return stdnum_cpr.compact(cpr)
 
 
-def cpr_error(cpr: str, *, today: date | None = None) -> str | None:  # R-GEN-6
-    """A Danish message saying what is wrong with ``cpr``, or None when it is valid."""
+def laes_cpr(cpr: str, *, today: date) -> tuple[str | None, date | None]:  # R-GEN-6
+    """(error message or None, birth date or None) in one pass over the number."""
     number = compact(cpr or "")
     if not number:
-        return "Angiv borgerens CPR-nummer."
+        return "Angiv borgerens CPR-nummer.", None
     if not isdigits(number) or len(number) != 10:
-        return "CPR-nummeret skal bestå af 10 cifre, fx 010190-1234."
+        return "CPR-nummeret skal bestå af 10 cifre, fx 010190-1234.", None
     try:
         born = stdnum_cpr.get_birth_date(number)
     except ValidationError:
-        return "CPR-nummeret indeholder ikke en gyldig fødselsdato."
-    if born > (today or today_dk()):
-        return "Fødselsdatoen i CPR-nummeret ligger i fremtiden."
-    return None
+        return "CPR-nummeret indeholder ikke en gyldig fødselsdato.", None
+    if born > today:
+        return "Fødselsdatoen i CPR-nummeret ligger i fremtiden.", None
+    return None, born
+
+
+def cpr_error(cpr: str, *, today: date | None = None) -> str | None:  # R-GEN-6
+    """A Danish message saying what is wrong with ``cpr``, or None when it is valid."""
+    return laes_cpr(cpr, today=today or today_dk())[0]
 
 
 def birth_date(cpr: str) -> date:

@@ -144,7 +144,13 @@ def _parse_forloeb(sti: str, data: Any) -> Forloeb:
     cpr = _parse_value(f"{sti}.{v.CPR}", FieldType.TEXT, data.get(v.CPR))
     if anmodning is not None:
         kommune = _enig(f"{sti}.anmodning.{v.KOMMUNE}", kommune, anmodning.get(v.KOMMUNE))
-        cpr = _enig(f"{sti}.anmodning.{v.CPR}", cpr or None, anmodning.get(v.CPR) or None)
+        inde = anmodning.get(v.CPR) or None
+        if cpr and inde and compact(cpr) != compact(inde):
+            raise _fejl(
+                f"{sti}.anmodning.{v.CPR}",
+                f"er {inde!r} i anmodningen men {cpr!r} på forløbet (disagrees)",
+            )
+        cpr = cpr or inde
     return Forloeb(
         kommune_kode=kommune,
         person_identifikator=cpr or None,

@@ -9,7 +9,7 @@ from typing import Any
 
 from smdb.fields import SCHEMAS, Field, FieldType
 from smdb.rules import variabler as v
-from smdb.rules.cpr import alder, birth_date, cpr_error
+from smdb.rules.cpr import alder, laes_cpr
 from smdb.rules.forloeb import (
     AFSLUTNING,
     ANMODNING,
@@ -18,7 +18,7 @@ from smdb.rules.forloeb import (
     Forloeb,
     Violation,
 )
-from smdb.rules.visibility import er_tom
+from smdb.rules.visibility import CHECKBOXES, er_tom
 
 _TYPE_OK = {
     FieldType.DATE: lambda x: type(x) is date,
@@ -41,6 +41,11 @@ TYPE_NAVN = {
 }
 
 _FIELDS = {key: schema.by_variable() for key, schema in SCHEMAS.items()}
+#: variable -> (Field, its type check, is it a tick box), per schema
+_LAESNING = {
+    key: {f.variable: (f, _TYPE_OK[f.type], f.variable in CHECKBOXES) for f in schema.fields}
+    for key, schema in SCHEMAS.items()
+}
 # 6-ANM and 8-ANM belong to the forløb; they may also sit in the anmodning mapping.
 
 
@@ -55,24 +60,31 @@ class Skema:
         self.key = key
         self.index = index
         self.raw = raw
-        fields = _FIELDS[key]
+        laesning = _LAESNING[key]
         values: dict[str, Any] = {}
         present: set[str] = set()
         type_errors: list[Field] = []
         unknown: list[str] = []
         for variable, value in raw.items():
-            field = fields.get(variable)
-            if field is None:
+            entry = laesning.get(variable)
+            if entry is None:
                 if not er_tom(variable, value):
                     unknown.append(variable)
                 continue
-            if er_tom(variable, value):
+            # er_tom, inlined: this loop runs for every answer of every forløb
+            if value is None or value is False and entry[2]:
                 continue
+            if isinstance(value, str):
+                if not value or value.isspace():
+                    continue
+            elif type(value) is list or type(value) is tuple:
+                if not value:
+                    continue
             present.add(variable)
-            if _TYPE_OK[field.type](value):
+            if entry[1](value):
                 values[variable] = value
             else:
-                type_errors.append(field)
+                type_errors.append(entry[0])
         self.values = values
         self.present = present
         self.type_errors = type_errors
@@ -106,8 +118,9 @@ class Kontekst:
         self.ivaer_dato: date | None = self.ivaer.get(v.IVAER_DATO) if self.ivaer else None
         self.afsl_dato: date | None = self.afsl.get(v.AFSL_DATO) if self.afsl else None
         self.cpr = forloeb.cpr
-        self.cpr_fejl = cpr_error(self.cpr, today=today) if self.cpr else None
-        self.foedselsdato = birth_date(self.cpr) if self.cpr and not self.cpr_fejl else None
+        self.cpr_fejl, self.foedselsdato = (
+            laes_cpr(self.cpr, today=today) if self.cpr else (None, None)
+        )
         self.dage: int | None = (
             (self.ivaer_dato - self.anm_dato).days
             if self.ivaer_dato is not None and self.anm_dato is not None

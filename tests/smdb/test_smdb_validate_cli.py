@@ -222,3 +222,8 @@ def test_call_command_writes_lines_and_raises_systemexit(tmp_path):
 def test_a_file_that_cannot_be_read_exits_2(tmp_path):
     result = jsonio.check_file(str(tmp_path / "nope.json"))
     assert result.exit_code == 2 and "nope.json" in result.error
+
+
+def test_the_same_cpr_written_two_ways_agrees():
+    f = komplet(PersonIdentifikator="010190-1234")
+    assert check(fil(f)) == (0, [], None)
