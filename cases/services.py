@@ -12,7 +12,8 @@ from cases import selectors
 from cases.models import Anmodning, Kontaktforloeb
 from cases.schema_models import model_kwargs
 from cases.validation import validate
-from smdb import rules
+from smdb import outbox, rules
+from smdb.models import SyncAction
 
 
 class RuleViolations(Exception):
@@ -42,11 +43,13 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     forloeb = Kontaktforloeb(myndighed=myndighed, person_identifikator=cpr, oprettet_af=user)
     _raise_if_invalid(forloeb, anmodning=data)
     forloeb.save()
-    Anmodning.objects.create(
+    anmodning = Anmodning.objects.create(
         forloeb=forloeb,
         oprettet_af=user,
         aendret_af=user,
         **model_kwargs(data),
     )
+    # SMDB hears of it through the outbox, queued when this transaction commits.
+    outbox.record(schema_row=anmodning, action=SyncAction.INDSAET)
     audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse="Anmodning")
     return forloeb

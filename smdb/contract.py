@@ -16,6 +16,7 @@ operation name, response element ``<Operation>Response`` holding
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -664,6 +665,12 @@ def render_wsdl(
     )
     etree.SubElement(port, S + "address", {"location": address or PROD_BASE + svc})
     return _serialise(root)
+
+
+@lru_cache(maxsize=1)
+def xml_schema() -> etree.XMLSchema:
+    """The committed XSD, parsed once per process (client and simulator validate with it)."""
+    return etree.XMLSchema(etree.parse(str(WSDL_DIR / XSD_FILE)))
 
 
 def generated_files() -> dict[str, bytes]:

@@ -165,7 +165,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-queue SMDB outbox operations stuck in sending or due for a retry (smdb.sync.sweep).
+    "smdb-outbox-sweep": {"task": "smdb.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 # --- SMDB web service ---------------------------------------------------------
 # Base URL of DST's services, up to and including ".../api/external/v1/".
@@ -179,6 +182,12 @@ SMDB_SIMULATOR_ENABLED = env_bool("SMDB_SIMULATOR_ENABLED", DEBUG)
 SMDB_SIMULATOR_FAULT = os.environ.get("SMDB_SIMULATOR_FAULT", "")
 SMDB_SIMULATOR_FAIL_RATE = float(os.environ.get("SMDB_SIMULATOR_FAIL_RATE", "0"))
 SMDB_SIMULATOR_DELAY = float(os.environ.get("SMDB_SIMULATOR_DELAY", "0"))
+# The outbox (smdb.sync): backoff base/cap in seconds, attempts before giving up,
+# and after how long a claimed ("sender") operation counts as abandoned.
+SMDB_SYNC_RETRY_BASE = float(os.environ.get("SMDB_SYNC_RETRY_BASE", "30"))
+SMDB_SYNC_RETRY_MAX = float(os.environ.get("SMDB_SYNC_RETRY_MAX", "3600"))
+SMDB_SYNC_MAX_ATTEMPTS = int(os.environ.get("SMDB_SYNC_MAX_ATTEMPTS", "20"))
+SMDB_SYNC_STALE_AFTER = float(os.environ.get("SMDB_SYNC_STALE_AFTER", "300"))
 
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

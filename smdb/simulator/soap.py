@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -30,11 +29,6 @@ class SoapFault(Exception):
         self.text = text
 
 
-@lru_cache(maxsize=1)
-def xml_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(contract.WSDL_DIR / contract.XSD_FILE)))
-
-
 def parse_request(body: bytes) -> etree._Element:
     """The operation element inside the SOAP Body, validated against our XSD."""
     try:
@@ -47,7 +41,7 @@ def parse_request(body: bytes) -> etree._Element:
     if body_el is None or len(body_el) != 1:
         raise SoapFault("Client", "SOAP Body skal indeholde præcis ét element.")
     operation = body_el[0]
-    schema = xml_schema()
+    schema = contract.xml_schema()
     if not schema.validate(etree.ElementTree(copy.deepcopy(operation))):
         errors = "; ".join(e.message for e in list(schema.error_log)[:5])
         raise SoapFault("Client", f"Beskeden overholder ikke XSD'en: {errors}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +17,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from smdb import rules
-from smdb.fields import SCHEMAS, FieldType
+from smdb.fields import SCHEMAS
+from smdb.schema_json import from_json, to_json
 from smdb.simulator.catalogue import DEMO_TILBUD_IDS
 from smdb.simulator.models import SimSkema
 
@@ -54,24 +54,6 @@ def _fejl(kode: str, tekst: str, **kw) -> Resultat:
 
 def ikke_fundet(navn: str, smdb_id: int) -> Resultat:
     return _fejl(IKKE_FUNDET, f"{navn} med Id {smdb_id} findes ikke i SMDB.")
-
-
-# --- values: JSON in the store, Python for the rule engine -------------------------
-
-
-def to_json(values: Mapping[str, Any]) -> dict:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-
-
-def from_json(schema_key: str, values: Mapping[str, Any]) -> dict:
-    fields = SCHEMAS[schema_key].by_variable()
-    out = {}
-    for variable, value in values.items():
-        f = fields.get(variable)
-        if f is not None and f.type is FieldType.DATE and isinstance(value, str):
-            value = date.fromisoformat(value)
-        out[variable] = value
-    return out
 
 
 def aktive() -> Any:

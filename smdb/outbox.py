@@ -1,0 +1,173 @@
+"""The outbox: services record every schema change for SMDB in their own transaction.
+
+A service calls ``record(schema_row=..., action=...)`` inside its
+``transaction.atomic``; the operation row commits (or rolls back) with the
+change, and the Celery task that sends it is queued only on commit. Nothing is
+sent to SMDB from inside a transaction, and nothing committed is lost: if the
+broker is down at commit time, the beat sweeper (``smdb.sync.sweep``) queues it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
+from smdb.schema_json import to_json
+
+logger = logging.getLogger(__name__)
+
+S = SyncOperationStatus
+#: Not yet accepted by SMDB and not in flight: an edit may still change what is sent.
+UNSENT = (S.VENTER, S.FEJL, S.AFVIST, S.OPGIVET, S.BLOKERET)
+
+SCHEMA_MODELS = {
+    "anmodning": "cases.Anmodning",
+    "ivaerksaettelse": "cases.Ivaerksaettelse",
+    "tilbudstilknytning": "cases.Tilbudstilknytning",
+    "afslutning": "cases.Afslutning",
+}
+
+
+def schema_model(schema_key: str) -> type[Model]:
+    return apps.get_model(SCHEMA_MODELS[schema_key])
+
+
+def snapshot(schema_row) -> dict:
+    """What SMDB is to receive for this row, as JSON."""
+    forloeb = schema_row.forloeb
+    payload = {
+        "values": to_json(schema_row.smdb_values()),
+        "smdb_id": schema_row.smdb_id,
+        "version": schema_row.version,
+    }
+    if schema_row.schema.key == "anmodning":
+        payload["person_identifikator"] = forloeb.person_identifikator
+        payload["kommune_kode"] = forloeb.kommune_kode
+    return payload
+
+
+def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
+    """Record that ``schema_row`` must be created, edited or deleted in SMDB.
+
+    Call it inside the service's ``transaction.atomic``:
+
+    - create: ``record(schema_row=row, action=SyncAction.INDSAET)`` after saving;
+    - edit ("Rediger"): ``record(schema_row=row, action=SyncAction.RET)`` after
+      saving (an edit before the first send just updates what will be sent);
+    - delete: ``record(schema_row=row, action=SyncAction.SLET)`` BEFORE
+      ``row.delete()``, one call per schema, bagfra (Afslutning, the
+      Tilbudstilknytninger newest first, Iværksættelse, Anmodning).
+
+    The schema's ``sync_status`` becomes "afventer"; the sending task is queued
+    when the transaction commits. Returns the operation, or None when a deletion
+    cancelled a schema SMDB never received.
+    """
+    action = SyncAction(action)
+    schema_key = schema_row.schema.key
+    forloeb_id = schema_row.forloeb_id
+    payload = snapshot(schema_row)
+    ops = SyncOperation.objects.filter(schema=schema_key, object_id=schema_row.pk)
+    latest = ops.exclude(status=S.ANNULLERET).order_by("-pk").first()
+    op = None
+
+    if action is SyncAction.SLET:
+        # SMDB may hold the schema if it has an Id, or if an attempt to send it
+        # ended any other way than a rejection (a rejection stores nothing).
+        maybe_in_smdb = (
+            schema_row.smdb_id is not None
+            or ops.filter(status__in=[S.SENDT, S.SENDER]).exists()
+            or ops.filter(attempts__gt=0).exclude(status__in=[S.AFVIST, S.ANNULLERET]).exists()
+        )
+        # Creates and edits not yet sent are moot once the schema is deleted.
+        ops.filter(
+            Q(attempts=0) | Q(status=S.AFVIST),
+            status__in=UNSENT,
+            action__in=[SyncAction.INDSAET, SyncAction.RET],
+        ).update(status=S.ANNULLERET, updated=timezone.now())
+        if not maybe_in_smdb:
+            return None
+    elif latest is not None and latest.status in UNSENT and latest.action != SyncAction.SLET:
+        # Coalesce: the unsent operation sends the newest values instead. The
+        # compare-and-set fails if a worker claimed it meanwhile; then a new one.
+        if SyncOperation.objects.filter(pk=latest.pk, status=latest.status).update(
+            payload=payload,
+            status=S.VENTER,
+            next_attempt_at=None,
+            last_error="",
+            smdb_response=None,
+            updated=timezone.now(),
+        ):
+            op = latest
+
+    if op is None:
+        if action is SyncAction.RET and schema_row.smdb_id is None and latest is None:
+            action = SyncAction.INDSAET  # an edit of a schema SMDB has not got yet
+        op = SyncOperation.objects.create(
+            forloeb_id=forloeb_id,
+            forloeb_ref=forloeb_id,
+            schema=schema_key,
+            object_id=schema_row.pk,
+            action=action,
+            payload=payload,
+        )
+    if action is not SyncAction.SLET:
+        type(schema_row).objects.filter(pk=schema_row.pk).update(sync_status="afventer")
+        schema_row.sync_status = "afventer"
+    _queue_on_commit(forloeb_id)
+    return op
+
+
+def retry(op: SyncOperation) -> bool:
+    """ "Prøv igen": send a rejected or failed operation again, with the row's
+    current values (the caseworker has fixed the case meanwhile). True if queued."""
+    if op.status not in (S.AFVIST, S.FEJL, S.OPGIVET, S.BLOKERET):
+        return False
+    payload = op.payload
+    if op.action != SyncAction.SLET:
+        row = schema_model(op.schema).objects.filter(pk=op.object_id).first()
+        if row is not None:
+            payload = snapshot(row)
+    updated = SyncOperation.objects.filter(pk=op.pk, status=op.status).update(
+        status=S.VENTER,
+        payload=payload,
+        next_attempt_at=None,
+        smdb_response=None,
+        last_error="",
+        updated=timezone.now(),
+    )
+    if updated:
+        from smdb.sync import refresh_row_status
+
+        refresh_row_status(op.schema, op.object_id)
+        _queue_on_commit(op.forloeb_ref)
+    return bool(updated)
+
+
+def latest_operation(schema_row) -> SyncOperation | None:
+    """The operation that decides what the case page shows for this schema."""
+    return (
+        SyncOperation.objects.filter(schema=schema_row.schema.key, object_id=schema_row.pk)
+        .exclude(status=S.ANNULLERET)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def enqueue(forloeb_ref: int, *, countdown: float | None = None) -> None:
+    """Queue the task that sends the forløb's operations. A broker failure is
+    logged, not raised: the operation is committed and the sweeper will queue it."""
+    from smdb.tasks import send_forloeb
+
+    try:
+        send_forloeb.apply_async((forloeb_ref,), countdown=countdown)
+    except Exception:  # any broker error: the row is safe in the outbox
+        logger.exception("Kunne ikke lægge forløb %s i køen; sweeperen tager det", forloeb_ref)
+
+
+def _queue_on_commit(forloeb_ref: int) -> None:
+    transaction.on_commit(lambda: enqueue(forloeb_ref))

@@ -1,0 +1,466 @@
+"""Sending the outbox to SMDB: order, claims, retries, idempotency, R-DEL-3.
+
+Order. A forløb's operations are sent one at a time in the order they were
+committed. Every local write was validated against the local forløb as it was
+after all earlier writes, so replaying them in that order walks SMDB through the
+same valid states: ANM before IVÆR before TILB before AFSL, deletions bagfra
+(R-DEL-1), exactly as the caseworker did them. A transient failure stops the
+forløb until its retry; a rule rejection does not stop later operations, but an
+operation whose parent schema has no SMDB Id waits ("blokeret") until it has.
+
+Claims. A worker takes an operation with a compare-and-set on its status, so
+two workers never send the same operation.
+
+Retries. Timeouts, refused connections, HTTP 5xx and SOAP Server faults are
+retried with exponential backoff; a rule rejection is permanent until a person
+fixes the case (``smdb.outbox.retry``, the "Prøv igen" button).
+
+Idempotency. An insert that was attempted before (the worker died after the
+call, or the answer was lost) first looks the schema up in SMDB (by the
+citizen's CPR and anmodningsdato, or by the parent's Id) and adopts its Id
+instead of inserting it twice.
+
+"Rediger". The spec has no Ret* action. Section 5.1 says system-to-system
+clients can "indberette og redigere" and insert "ud fra ... tidligere hentet Id
+specifikt for de enkelte skemaer"; the new 2026 Slet* actions exist to
+slette-markere a case so it can be created again when a start date crosses a
+saneringsdato (R-GEN-4). So an edit is sent as Indsaet* carrying the schema's
+existing Id, which updates it in place: the Id stays stable (other systems and
+HentAktiveKontaktForloebIMyndighed refer to it) and there is no window in which
+the case is missing from SMDB, as delete + re-insert would leave (and re-insert
+would have to be bagfra-deleted children first).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from smdb import outbox
+from smdb.client import AFSL, ANM, IVAER, TILB, SmdbError, SmdbKlient, Svar
+from smdb.fields import SCHEMAS
+from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
+from smdb.schema_json import from_json
+
+logger = logging.getLogger(__name__)
+S = SyncOperationStatus
+
+PARENT = {IVAER: ANM, TILB: IVAER, AFSL: ANM}
+DUE = (S.VENTER, S.FEJL, S.BLOKERET)
+
+#: operation status -> the schema row's sync_status (cases.models.SyncStatus)
+ROW_STATUS = {
+    S.VENTER: "afventer",
+    S.SENDER: "afventer",
+    S.BLOKERET: "afventer",
+    S.SENDT: "sendt",
+    S.AFVIST: "afvist",
+    S.FEJL: "fejl",
+    S.OPGIVET: "fejl",
+}
+
+
+def setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter: base, 2x base, 4x base ... capped."""
+    base = setting("SMDB_SYNC_RETRY_BASE", 30.0)
+    cap = setting("SMDB_SYNC_RETRY_MAX", 3600.0)
+    return min(base * 2 ** max(attempts - 1, 0), cap) * random.uniform(0.8, 1.2)
+
+
+class Blocked(Exception):
+    """The parent schema has no SMDB Id yet."""
+
+
+@dataclass
+class Outcome:
+    status: str
+    stop: bool = False  # stop processing the forløb (transient error)
+    retry_in: float | None = None
+
+
+# --- the loop ---------------------------------------------------------------------------
+
+
+def process_forloeb(forloeb_ref: int, *, klient: SmdbKlient | None = None) -> int:
+    """Send the forløb's due operations in order; returns how many were handled."""
+    klient = klient or SmdbKlient()
+    budget = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
+    seen: set[int] = set()
+    handled = 0
+    while True:
+        op = _next_operation(forloeb_ref, seen)
+        if op is None:
+            return handled
+        if time.monotonic() > budget:
+            outbox.enqueue(forloeb_ref)  # a long queue continues in a fresh task
+            return handled
+        seen.add(op.pk)
+        if not claim(op):
+            return handled  # another worker has it and will carry on in order
+        outcome = send_operation(op, klient)
+        handled += 1
+        if outcome.stop:
+            if outcome.retry_in is not None and not _eager():
+                outbox.enqueue(forloeb_ref, countdown=outcome.retry_in)
+            return handled
+
+
+def _next_operation(forloeb_ref: int, seen: set[int]) -> SyncOperation | None:
+    now = timezone.now()
+    pending = SyncOperation.objects.filter(
+        forloeb_ref=forloeb_ref, status__in=(*DUE, S.SENDER)
+    ).order_by("pk")
+    for op in pending:
+        if op.pk in seen:
+            continue
+        if op.status == S.SENDER:
+            return None  # in flight elsewhere: keep the order
+        if op.status == S.FEJL and op.next_attempt_at and op.next_attempt_at > now:
+            return None  # waiting for its retry: keep the order
+        return op
+    return None
+
+
+def claim(op: SyncOperation) -> bool:
+    """Compare-and-set: take the operation only if nobody else changed it."""
+    claimed = SyncOperation.objects.filter(pk=op.pk, status=op.status).update(
+        status=S.SENDER,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        updated=timezone.now(),
+    )
+    if claimed:
+        op.refresh_from_db()
+    return claimed == 1
+
+
+def send_operation(op: SyncOperation, klient: SmdbKlient) -> Outcome:
+    """Send one claimed operation and record the outcome on it and its schema row."""
+    try:
+        svar = _send(op, klient)
+    except Blocked as exc:
+        # Not an attempt: SMDB was not called.
+        return _finish(op, S.BLOKERET, last_error=str(exc), attempts=F("attempts") - 1)
+    except SmdbError as exc:
+        if not exc.transient:
+            logger.error("SMDB forstod ikke operation %s: %s", op.pk, exc)
+            return _finish(op, S.OPGIVET, last_error=str(exc))
+        if op.attempts >= setting("SMDB_SYNC_MAX_ATTEMPTS", 20):
+            return _finish(op, S.OPGIVET, last_error=f"Opgivet efter {op.attempts} forsøg: {exc}")
+        delay = retry_delay(op.attempts)
+        logger.warning("SMDB-fejl for operation %s, forsøger igen om %.0f s: %s", op.pk, delay, exc)
+        _finish(
+            op,
+            S.FEJL,
+            last_error=str(exc),
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        return Outcome(S.FEJL, stop=True, retry_in=delay)
+    except Exception as exc:
+        # A bug or a time limit: never leave the operation claimed for ever. The
+        # call may have reached SMDB, which the next attempt's lookup handles.
+        logger.exception("Uventet fejl i operation %s", op.pk)
+        delay = retry_delay(op.attempts)
+        _finish(
+            op,
+            S.FEJL,
+            last_error=f"{type(exc).__name__}: {exc}",
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        raise
+    response = {
+        "succes": svar.succes,
+        "id": svar.id,
+        "fejl": [f.as_dict() for f in svar.fejl],
+    }
+    if svar.succes:
+        return _finish(op, S.SENDT, smdb_id=svar.id, smdb_response=response)
+    return _finish(
+        op,
+        S.AFVIST,
+        smdb_response=response,
+        last_error="; ".join(f"{f.kode}: {f.tekst}" for f in svar.fejl),
+    )
+
+
+def _finish(op: SyncOperation, status: str, **fields) -> Outcome:
+    with transaction.atomic():
+        SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
+            status=status, updated=timezone.now(), **fields
+        )
+        if status == S.SENDT and op.action != SyncAction.SLET and fields.get("smdb_id"):
+            outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(
+                smdb_id=fields["smdb_id"]
+            )
+        refresh_row_status(op.schema, op.object_id)
+    return Outcome(status)
+
+
+def refresh_row_status(schema_key: str, object_id: int) -> None:
+    """The schema row shows the state of its newest operation."""
+    latest = (
+        SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
+        .exclude(status=S.ANNULLERET)
+        .exclude(action=SyncAction.SLET)
+        .order_by("-pk")
+        .values_list("status", flat=True)
+        .first()
+    )
+    if latest is not None:
+        outbox.schema_model(schema_key).objects.filter(pk=object_id).update(
+            sync_status=ROW_STATUS[latest]
+        )
+
+
+def _eager() -> bool:
+    from smdb_web.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+# --- one operation -----------------------------------------------------------------------
+
+
+def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
+    values = from_json(op.schema, op.payload.get("values", {}))
+    smdb_id = known_smdb_id(op.schema, op.object_id, op.payload)
+    retried = op.attempts > 1  # an earlier attempt may have reached SMDB
+
+    if op.action == SyncAction.SLET:
+        if smdb_id is None and (retried or _ever_attempted(op)):
+            smdb_id = find_in_smdb(op, klient, values)
+        if smdb_id is None:
+            return Svar(True, None)  # SMDB never got it: nothing to delete
+        svar = klient.slet(op.schema, smdb_id)
+        if svar.ikke_fundet:
+            return Svar(True, smdb_id)  # already gone (our earlier answer was lost)
+        return svar
+
+    parent_id = None
+    if op.schema != ANM:
+        parent_id = parent_smdb_id(op)
+        if parent_id is None:
+            navn = SCHEMAS[PARENT[op.schema]].title.lower()
+            raise Blocked(f"Venter på at {navn} er modtaget af SMDB.")
+    if smdb_id is None and (retried or _ever_attempted(op)):
+        smdb_id = find_in_smdb(op, klient, values, parent_id=parent_id)
+        if smdb_id is not None:
+            logger.info("Operation %s: fandt skemaet i SMDB (Id %s), retter det", op.pk, smdb_id)
+    return klient.indsaet(
+        op.schema,
+        values,
+        smdb_id=smdb_id,
+        parent_id=parent_id,
+        person_identifikator=op.payload.get("person_identifikator"),
+        kommune_kode=op.payload.get("kommune_kode"),
+    )
+
+
+def _ever_attempted(op: SyncOperation) -> bool:
+    """Another operation of the same schema was attempted without a known result."""
+    return (
+        SyncOperation.objects.filter(schema=op.schema, object_id=op.object_id, attempts__gt=0)
+        .exclude(pk=op.pk)
+        .exclude(status__in=[S.AFVIST, S.ANNULLERET, S.SENDT])
+        .exists()
+    )
+
+
+def known_smdb_id(schema_key: str, object_id: int, payload: dict | None = None) -> int | None:
+    """The schema's SMDB Id as we know it: on the row, in the payload, or from a
+    successful earlier operation (the row may be deleted already)."""
+    row_id = (
+        outbox.schema_model(schema_key)
+        .objects.filter(pk=object_id)
+        .values_list("smdb_id", flat=True)
+        .first()
+    )
+    if row_id:
+        return row_id
+    if payload and payload.get("smdb_id"):
+        return payload["smdb_id"]
+    return (
+        SyncOperation.objects.filter(
+            schema=schema_key, object_id=object_id, status=S.SENDT, smdb_id__isnull=False
+        )
+        .exclude(action=SyncAction.SLET)
+        .order_by("-pk")
+        .values_list("smdb_id", flat=True)
+        .first()
+    )
+
+
+def _parent_row(op: SyncOperation):
+    parent_key = PARENT[op.schema]
+    return (
+        outbox.schema_model(parent_key)
+        .objects.filter(forloeb_id=op.forloeb_ref)
+        .only("pk", "smdb_id")
+        .first()
+    )
+
+
+def parent_smdb_id(op: SyncOperation) -> int | None:
+    parent = _parent_row(op)
+    if parent is None:
+        return None
+    return parent.smdb_id or known_smdb_id(PARENT[op.schema], parent.pk)
+
+
+def _ids_known_locally(schema_key: str, exclude_object: int) -> set[int]:
+    ids = set(
+        outbox.schema_model(schema_key)
+        .objects.exclude(pk=exclude_object)
+        .filter(smdb_id__isnull=False)
+        .values_list("smdb_id", flat=True)
+    )
+    ids |= set(
+        SyncOperation.objects.filter(schema=schema_key, status=S.SENDT, smdb_id__isnull=False)
+        .exclude(object_id=exclude_object)
+        .values_list("smdb_id", flat=True)
+    )
+    return ids
+
+
+def same_values(schema_key: str, a: dict, b: dict, *, computed: bool = False) -> bool:
+    """Equal on every field a caseworker answers (and on the computed ones, which
+    SMDB may fill itself, when ``computed``); empty is empty whatever its form."""
+
+    def norm(v):
+        return None if v in ("", [], None) else v
+
+    return all(
+        norm(a.get(f.variable)) == norm(b.get(f.variable))
+        for f in SCHEMAS[schema_key].stored_fields
+        if computed or not f.computed
+    )
+
+
+def find_in_smdb(
+    op: SyncOperation, klient: SmdbKlient, values: dict, *, parent_id: int | None = None
+) -> int | None:
+    """Look for this operation's schema in SMDB; its Id, or None if SMDB lacks it."""
+    taken = _ids_known_locally(op.schema, op.object_id)
+    if op.schema == ANM:
+        cpr = op.payload.get("person_identifikator")
+        kommune = op.payload.get("kommune_kode")
+        if not cpr or not kommune:
+            return None
+        for a in klient.hent_anmodninger(cpr, kommune):
+            if a.id not in taken and a.values.get("BehandlingAnmodningDato") == values.get(
+                "BehandlingAnmodningDato"
+            ):
+                return a.id
+        return None
+    if parent_id is None:
+        parent_id = parent_smdb_id(op)
+        if parent_id is None:
+            return None
+    if op.schema == IVAER:
+        iv = klient.hent_ivaerksaettelse_for_anmodning(parent_id)
+        return iv.id if iv is not None and iv.id not in taken else None
+    if op.schema == AFSL:
+        anm = klient.hent(ANM, parent_id)
+        afsl = anm.afslutning if anm is not None else None
+        return afsl.id if afsl is not None and afsl.id not in taken else None
+    for t in klient.hent_tilknytninger_for_ivaerksaettelse(parent_id):
+        if t.id not in taken and same_values(TILB, t.values, values):
+            return t.id
+    return None
+
+
+# --- the sweeper (beat) --------------------------------------------------------------------
+
+
+def sweep(*, stale_after: timedelta | None = None, waiting_after: timedelta | None = None) -> int:
+    """Re-queue what is stuck; returns how many forløb were queued.
+
+    - claimed ("sender") longer than ``stale_after``: the worker died. The
+      operation goes back to "fejl" (attempts > 0, so the retry looks SMDB up
+      before inserting);
+    - "fejl" whose retry time has come (the delayed message may be lost);
+    - "venter" older than ``waiting_after`` (queued while the broker was down).
+    """
+    now = timezone.now()
+    if stale_after is None:
+        stale_after = timedelta(seconds=setting("SMDB_SYNC_STALE_AFTER", 300))
+    if waiting_after is None:
+        waiting_after = timedelta(seconds=setting("SMDB_SYNC_WAITING_AFTER", 60))
+    SyncOperation.objects.filter(status=S.SENDER, claimed_at__lt=now - stale_after).update(
+        status=S.FEJL,
+        next_attempt_at=now,
+        last_error="Afbrudt under afsendelse; slås op i SMDB før den sendes igen.",
+        updated=now,
+    )
+    refs = set(
+        SyncOperation.objects.filter(status=S.FEJL, next_attempt_at__lte=now).values_list(
+            "forloeb_ref", flat=True
+        )
+    )
+    refs |= set(
+        SyncOperation.objects.filter(status=S.VENTER, updated__lt=now - waiting_after).values_list(
+            "forloeb_ref", flat=True
+        )
+    )
+    for ref in sorted(refs):
+        outbox.enqueue(ref)
+    return len(refs)
+
+
+# --- R-DEL-3 ------------------------------------------------------------------------------
+
+
+class SkemaSlettetISmdb(Exception):
+    """SMDB no longer has the schema (another system deleted it)."""
+
+
+def refresh_from_smdb(schema_row, *, klient: SmdbKlient | None = None) -> bool:
+    """R-DEL-3: fetch the schema from SMDB before it is shown for "Rediger".
+
+    If SMDB's copy differs from ours, the local row is updated (its version is
+    bumped, so a form opened on the old copy is refused) and True is returned,
+    so the view can tell the user. False when equal, never sent, or when we have
+    unsent changes of our own (ours are then the newer ones). Raises
+    SkemaSlettetISmdb when SMDB no longer has it, and SmdbError when SMDB cannot
+    be reached (the view decides whether to allow editing offline).
+    """
+    schema_key = schema_row.schema.key
+    if not schema_row.smdb_id:
+        return False
+    unsent = SyncOperation.objects.filter(
+        schema=schema_key, object_id=schema_row.pk, status__in=(*outbox.UNSENT, S.SENDER)
+    ).exists()
+    if unsent:
+        return False
+    klient = klient or SmdbKlient()
+    anmodning_id = None
+    if schema_key == AFSL:
+        anmodning = schema_row.forloeb.anmodning
+        anmodning_id = anmodning.smdb_id if anmodning else None
+    remote = klient.hent(schema_key, schema_row.smdb_id, anmodning_id=anmodning_id)
+    if remote is None:
+        raise SkemaSlettetISmdb(f"{schema_row.schema.title} findes ikke længere i SMDB.")
+    local = schema_row.smdb_values()
+    if same_values(schema_key, local, remote.values, computed=True):
+        return False
+    by_variable = schema_row.schema.by_variable()
+    changes = {by_variable[k].name: v for k, v in remote.values.items() if k in by_variable}
+    model = type(schema_row)
+    model.objects.filter(pk=schema_row.pk).update(
+        version=F("version") + 1, sync_status="sendt", **changes
+    )
+    schema_row.refresh_from_db()
+    return True

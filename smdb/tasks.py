@@ -1,0 +1,20 @@
+"""Celery tasks of the SMDB sync. They take ids and start from the database
+state (guards in smdb.sync), so a duplicate or late message is harmless."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from smdb import sync
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_forloeb(forloeb_ref: int) -> int:
+    """Send the forløb's due outbox operations to SMDB, in order."""
+    return sync.process_forloeb(forloeb_ref)
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    """Beat: re-queue operations stuck in sending or waiting for their retry."""
+    return sync.sweep()
