@@ -46,7 +46,7 @@ class Forloeb:
     @property
     def cpr(self) -> str | None:
         """The CPR number, from the forløb or else from the anmodning (6-ANM)."""
-        if self.person_identifikator:
+        if isinstance(self.person_identifikator, str) and self.person_identifikator.strip():
             return self.person_identifikator
         value = (self.anmodning or {}).get("PersonIdentifikator")
         return value if isinstance(value, str) and value else None

@@ -46,7 +46,6 @@ _LAESNING = {
     key: {f.variable: (f, _TYPE_OK[f.type], f.variable in CHECKBOXES) for f in schema.fields}
     for key, schema in SCHEMAS.items()
 }
-# 6-ANM and 8-ANM belong to the forløb; they may also sit in the anmodning mapping.
 
 
 class Skema:

@@ -414,7 +414,7 @@ def test_R_IVAER_16_rejects_missing_hcv_or_hiv():
 
 SUB, SUB_ALDER = (
     "PersonNogensindeSubstitutionsbehandlingKode",
-    ("PersonFoersteSubstitutionsbehandlingAlderKvantitet"),
+    "PersonFoersteSubstitutionsbehandlingAlderKvantitet",
 )
 
 
