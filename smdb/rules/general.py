@@ -22,10 +22,15 @@ _DATE_FIELDS = {
     key: tuple(f.variable for f in schema.fields if f.type is FieldType.DATE)
     for key, schema in SCHEMAS.items()
 }
+# Shown but never "missing": computed (23/32-IVÆR, 8-ANM), on the forløb (6-ANM has
+# R-GEN-5), tick boxes, and the optional fields.
 _NOT_REQUIRED = {
-    key: frozenset(f.variable for f in schema.fields if f.computed) | CHECKBOXES | OPTIONAL
+    key: frozenset(f.variable for f in schema.fields if f.computed or f.on_forloeb)
+    | CHECKBOXES
+    | OPTIONAL
     for key, schema in SCHEMAS.items()
 }
+_FIELD_ORDER = {key: tuple(f.variable for f in schema.fields) for key, schema in SCHEMAS.items()}
 _CODES = {
     key: {f.variable: frozenset(c for c, _ in f.codes) for f in schema.fields if f.codes}
     for key, schema in SCHEMAS.items()
@@ -130,22 +135,22 @@ def viste_spoergsmaal_er_besvaret(k: Kontekst) -> Iterator[Violation]:  # R-GEN-
     questions report under their own rule (R-IVAER-4, R-TILB-10, ...), see
     ``smdb.rules.visibility``."""
     for skema in k.skemaer():
-        present = skema.present
-        conditions = CONDITIONS[skema.key]
         visible = shown(skema.key, skema.values, k.anm_dato)
-        not_required = _NOT_REQUIRED[skema.key]
-        for field in SCHEMAS[skema.key].fields:
-            variable = field.variable
-            if variable in visible:
-                if variable in present or variable in not_required or field.on_forloeb:
-                    continue
+        present = skema.present
+        missing = visible - present - _NOT_REQUIRED[skema.key]
+        hidden = present - visible
+        if not missing and not hidden:
+            continue
+        conditions = CONDITIONS[skema.key]
+        for variable in _FIELD_ORDER[skema.key]:
+            if variable in missing:
                 b = conditions.get(variable)
                 if b is not None:
                     rule, message = b.missing_besked(skema.values)
                 else:
                     rule, message = REQUIRED_RULE.get(variable, "R-GEN-2"), MANGLER
                 yield k.violation(rule, skema, variable, message)
-            elif variable in present:
+            elif variable in hidden:
                 rule, message = conditions[variable].hidden_besked(skema.values)
                 yield k.violation(rule, skema, variable, message)
 

@@ -331,15 +331,25 @@ for _key, _schema in SCHEMAS.items():
     assert _conditional == set(CONDITIONS[_key]), (_key, _conditional ^ set(CONDITIONS[_key]))
 
 
+def _grouped(conditions: dict[str, Betingelse]) -> tuple[tuple[Betingelse, frozenset[str]], ...]:
+    groups: dict[int, tuple[Betingelse, set[str]]] = {}
+    for variable, b in conditions.items():
+        groups.setdefault(id(b), (b, set()))[1].add(variable)
+    return tuple((b, frozenset(variables)) for b, variables in groups.values())
+
+
+# One evaluation per condition, not per field (the 17 day counts share one).
+_GROUPED = {key: _grouped(conditions) for key, conditions in CONDITIONS.items()}
+
+
 def shown(
     schema_key: str, values: Mapping[str, Any], anmodningsdato: date | None
 ) -> frozenset[str]:
-    conditions = CONDITIONS[schema_key]
-    if not conditions:
-        return ALWAYS_SHOWN[schema_key]
-    return ALWAYS_SHOWN[schema_key] | {
-        variable for variable, b in conditions.items() if b.shown(values, anmodningsdato)
-    }
+    out = ALWAYS_SHOWN[schema_key]
+    for b, variables in _GROUPED[schema_key]:
+        if b.shown(values, anmodningsdato):
+            out = out | variables
+    return out
 
 
 def visible_fields(
