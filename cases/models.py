@@ -157,3 +157,50 @@ class Tilbud(models.Model):
 
     def __str__(self) -> str:
         return f"{self.navn} ({self.postnummer} {self.kommune})".strip()
+
+
+class Kladde(models.Model):
+    """A half-filled schema a caseworker is working on, kept per user (R-GEN-2: a
+    draft is never sent to SMDB; only the service that saves the schema is).
+
+    The IVÆR wizard saves each step here as it is filled in, the way open-forms keeps
+    ``SubmissionStep`` rows, so a draft survives logging out and is resumed later.
+    ``data`` is what was typed, as the form received it (form field name -> list of
+    strings), so that even an entry the form cannot read yet is kept.
+    """
+
+    forloeb = models.ForeignKey(Kontaktforloeb, on_delete=models.CASCADE, related_name="kladder")
+    bruger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kladder"
+    )
+    schema = models.CharField(
+        "skema",
+        max_length=20,
+        choices=[(s.key, s.title) for s in (IVAERKSAETTELSE, TILBUDSTILKNYTNING, AFSLUTNING)],
+    )
+    # 0 for a schema not created yet; otherwise the pk of the row being edited.
+    skema_pk = models.PositiveBigIntegerField(default=0)
+    # For an edit: the row's version when the edit began (optimistic locking).
+    version = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    trin = models.CharField("seneste trin", max_length=30, blank=True)
+    oprettet = models.DateTimeField(auto_now_add=True)
+    aendret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kladde"
+        verbose_name_plural = "kladder"
+        ordering = ["-aendret", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forloeb", "bruger", "schema", "skema_pk"],
+                name="en_kladde_pr_bruger_og_skema",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kladde til {self.get_schema_display().lower()} i kontaktforløb {self.forloeb_id}"
+
+    @property
+    def er_redigering(self) -> bool:
+        return bool(self.skema_pk)

@@ -3,10 +3,11 @@ scoped to the user's myndighed in this one place."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cases.models import Kontaktforloeb, Tilbudstilknytning
+from cases.models import Kladde, Kontaktforloeb, Tilbud, Tilbudstilknytning
 
 SCHEMA_RELATIONS = ("myndighed", "anmodning", "ivaerksaettelse", "afslutning")
 
@@ -53,3 +54,65 @@ def andre_forloeb(forloeb: Kontaktforloeb) -> list[Kontaktforloeb]:
 def seneste_forloeb(*, user, limit: int = 20) -> list[Kontaktforloeb]:
     """The myndighed's most recently created forløb, for the front page."""
     return list(with_schemas(forloeb_for_user(user)).order_by("-oprettet", "-pk")[:limit])
+
+
+def borgerens_forloeb(
+    *, user, pk: int, for_update: bool = False
+) -> tuple[Kontaktforloeb, list[Kontaktforloeb]]:
+    """The forløb ``pk`` and the citizen's other forløb in the user's myndighed, with
+    every schema, in 2 queries; 404 outside the user's myndighed.
+
+    With ``for_update`` (inside a transaction) the citizen's forløb rows are locked
+    first, so that two writes to one citizen's cases take turns and each validates
+    what the other saved (R-ANM-1, R-TILB-8 ...).
+    """
+    scoped = forloeb_for_user(user)
+    cpr = scoped.filter(pk=pk).values("person_identifikator")[:1]
+    qs = with_schemas(scoped.filter(person_identifikator=Subquery(cpr)))
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    rows = list(qs)
+    forloeb = next((f for f in rows if f.pk == pk), None)
+    if forloeb is None:
+        raise Http404("Forløbet findes ikke i din myndighed.")
+    return forloeb, [f for f in rows if f.pk != pk]
+
+
+def kladde_for_user(*, user, forloeb_pk: int, schema: str, skema_pk: int = 0) -> Kladde | None:
+    """The user's own draft of a schema in one of their myndighed's forløb (1 query)."""
+    return (
+        Kladde.objects.filter(
+            forloeb__in=forloeb_for_user(user),
+            forloeb_id=forloeb_pk,
+            bruger=user,
+            schema=schema,
+            skema_pk=skema_pk,
+        )
+        .select_related("forloeb")
+        .first()
+    )
+
+
+def kladder_for_forloeb(forloeb: Kontaktforloeb) -> list[Kladde]:
+    """The drafts on a forløb, every user's, newest first (1 query)."""
+    return list(forloeb.kladder.select_related("bruger").order_by("-aendret", "-pk"))
+
+
+def tilbud_soeg(*, q: str = "", valgt: int | None = None, kommune: str = "", limit: int = 15):
+    """Tilbud from DST's catalogue matching ``q`` by name, postnummer or kommune; with
+    no search, those in ``kommune``. The chosen tilbud ``valgt`` comes first."""
+    q = q.strip()
+    if q:
+        qs = Tilbud.objects.filter(
+            Q(navn__icontains=q) | Q(postnummer__startswith=q) | Q(kommune__icontains=q)
+        )
+    elif kommune:
+        qs = Tilbud.objects.filter(kommune__iexact=kommune)
+    else:
+        qs = Tilbud.objects.none()
+    found = list(qs.order_by("navn", "tilbud_id")[:limit])
+    if valgt is not None and all(t.tilbud_id != valgt for t in found):
+        chosen = Tilbud.objects.filter(tilbud_id=valgt).first()
+        if chosen is not None:
+            found.insert(0, chosen)
+    return found

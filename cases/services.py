@@ -1,27 +1,74 @@
 """Writes of citizens' cases. Each service validates the whole forløb with the
-rule engine, writes the schema and its audit row in one transaction."""
+rule engine, writes the schema, its outbox row and its audit row in one transaction.
+
+Every service that changes a forløb first locks the citizen's forløb rows and
+loads them fresh (``selectors.borgerens_forloeb(for_update=True)``): what it
+validates is what it saves next to. Edits name the ``version`` they began from
+(optimistic locking): a stale one raises ``VersionConflict`` and saves nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Myndighed
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors
-from cases.models import Anmodning, Kontaktforloeb
+from cases.models import (
+    Afslutning,
+    Anmodning,
+    Ivaerksaettelse,
+    Kladde,
+    Kontaktforloeb,
+    Skema,
+    Tilbudstilknytning,
+)
 from cases.schema_models import model_kwargs
-from cases.validation import validate
+from cases.validation import rules_forloeb, validate, validate_insert
+from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
+from smdb.fields import (
+    AFSLUTNING,
+    ALL_FIELDS,
+    ANMODNING,
+    IVAERKSAETTELSE,
+    SCHEMAS,
+    TILBUDSTILKNYTNING,
+)
 from smdb.models import SyncAction
 
 
 class RuleViolations(Exception):
-    """The change breaks SMDB's business rules; nothing was saved."""
+    """The change breaks SMDB's business rules; nothing was saved.
 
-    def __init__(self, violations: list[rules.Violation]):
+    ``schema`` and ``index`` name the schema the change was to (a tilknytning's
+    position among the forløb's), so a form shows its own violations at its fields.
+    """
+
+    def __init__(
+        self, violations: list[rules.Violation], *, schema: str = "", index: int | None = None
+    ):
         super().__init__("; ".join(f"{v.rule}: {v.message}" for v in violations))
         self.violations = violations
+        self.schema = schema
+        self.index = index
+
+
+class VersionConflict(Exception):
+    """Someone saved the schema after this edit began; nothing was saved.
+
+    ``current`` is the row as it is now (who changed it, when, and its values).
+    """
+
+    def __init__(self, current: Skema):
+        super().__init__(f"{current} er ændret (version {current.version})")
+        self.current = current
 
 
 def _raise_if_invalid(forloeb: Kontaktforloeb, **replace) -> None:
@@ -53,3 +100,310 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     outbox.record(schema_row=anmodning, action=SyncAction.INDSAET)
     audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse="Anmodning")
     return forloeb
+
+
+# --- Iværksættelse, tilbudstilknytning, afslutning, Rediger, Slet bagfra, kladder ------
+
+
+def _laas(*, user, forloeb_pk: int) -> tuple[Kontaktforloeb, list[Kontaktforloeb]]:
+    return selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
+
+
+def _klargjort(schema_key: str, data: Mapping[str, Any], forloeb: Kontaktforloeb) -> dict:
+    """``data`` as it is saved: hidden answers cleared, computed values filled in."""
+    return klargjorte_svar(schema_key, data, rules_forloeb(forloeb))
+
+
+def _tilknytninger(forloeb: Kontaktforloeb) -> list[Tilbudstilknytning]:
+    # The order the rule engine is given them in (cases.validation.rules_forloeb).
+    return list(forloeb.tilbudstilknytninger.all())
+
+
+def _check_insert(forloeb, andre, schema_key: str, values: dict, index=None) -> None:
+    violations = validate_insert(forloeb, schema_key, values, andre=andre)
+    if violations:
+        raise RuleViolations(violations, schema=schema_key, index=index)
+
+
+def _check_edit(forloeb, andre, schema_key: str, index=None, **replace) -> None:
+    violations = validate(forloeb, andre=andre, **replace)
+    if violations:
+        raise RuleViolations(violations, schema=schema_key, index=index)
+
+
+def _create(model, *, user, forloeb, values: dict, beskrivelse: str, kladde: bool):
+    row = model.objects.create(
+        forloeb=forloeb, oprettet_af=user, aendret_af=user, **model_kwargs(values)
+    )
+    outbox.record(schema_row=row, action=SyncAction.INDSAET)
+    audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse=beskrivelse)
+    if kladde:
+        _slet_kladde(user=user, forloeb=forloeb, schema=model.schema.key, skema_pk=0)
+    return row
+
+
+def _update(row: Skema, *, user, version: int | None, values: dict, beskrivelse: str) -> Skema:
+    """Compare-and-set on ``version``: save only if nobody saved since the edit began."""
+    if version is None or row.version != version:
+        raise VersionConflict(row)
+    kwargs = model_kwargs(values)
+    saved = (
+        type(row)
+        .objects.filter(pk=row.pk, version=version)
+        .update(**kwargs, version=version + 1, aendret_af=user, aendret=timezone.now())
+    )
+    if saved != 1:
+        raise VersionConflict(type(row).objects.select_related("aendret_af").get(pk=row.pk))
+    for name, value in kwargs.items():
+        setattr(row, name, value)
+    row.version, row.aendret_af = version + 1, user
+    outbox.record(schema_row=row, action=SyncAction.RET)
+    audit_record(user=user, handling=Handling.AENDRET, forloeb=row.forloeb, beskrivelse=beskrivelse)
+    return row
+
+
+def _slet_kladde(*, user, forloeb, schema: str, skema_pk: int) -> None:
+    Kladde.objects.filter(forloeb=forloeb, bruger=user, schema=schema, skema_pk=skema_pk).delete()
+
+
+@transaction.atomic
+def ivaerksaettelse_create(
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+) -> Ivaerksaettelse:
+    """Iværksæt behandling: add the IVÆR (``data`` by SMDB variable) to the forløb.
+    ``kladde``: the user's IVÆR draft is used up and deleted."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    values = _klargjort(IVAERKSAETTELSE.key, data, forloeb)
+    _check_insert(forloeb, andre, IVAERKSAETTELSE.key, values)
+    return _create(
+        Ivaerksaettelse,
+        user=user,
+        forloeb=forloeb,
+        values=values,
+        beskrivelse="Iværksættelse",
+        kladde=kladde,
+    )
+
+
+@transaction.atomic
+def ivaerksaettelse_update(
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kladde: bool = False
+) -> Ivaerksaettelse:
+    """Rediger the forløb's IVÆR (R-DEL-2), re-validated with the rest of the forløb."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    row = _eksisterende(forloeb, IVAERKSAETTELSE.key)
+    values = _klargjort(IVAERKSAETTELSE.key, data, forloeb)
+    _check_edit(forloeb, andre, IVAERKSAETTELSE.key, ivaerksaettelse=values)
+    row = _update(row, user=user, version=version, values=values, beskrivelse="Iværksættelse")
+    if kladde:
+        _slet_kladde(user=user, forloeb=forloeb, schema=IVAERKSAETTELSE.key, skema_pk=row.pk)
+    return row
+
+
+@transaction.atomic
+def tilbudstilknytning_create(
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+) -> Tilbudstilknytning:
+    """Tilknyt til tilbud: add a tilbudstilknytning to the forløb."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    values = _klargjort(TILBUDSTILKNYTNING.key, data, forloeb)
+    index = len(_tilknytninger(forloeb))
+    _check_insert(forloeb, andre, TILBUDSTILKNYTNING.key, values, index=index)
+    return _create(
+        Tilbudstilknytning,
+        user=user,
+        forloeb=forloeb,
+        values=values,
+        beskrivelse="Tilbudstilknytning",
+        kladde=kladde,
+    )
+
+
+@transaction.atomic
+def tilbudstilknytning_update(
+    *, user, forloeb_pk: int, tilknytning_pk: int, version: int | None, data: Mapping[str, Any]
+) -> Tilbudstilknytning:
+    """Rediger a tilbudstilknytning; "Afslut tilbudstilknytning" is this with the
+    slut date (4-TILB) set and the other answers unchanged."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    tilknytninger = _tilknytninger(forloeb)
+    row = next((t for t in tilknytninger if t.pk == tilknytning_pk), None)
+    if row is None:
+        raise Http404("Tilbudstilknytningen findes ikke på forløbet.")
+    index = tilknytninger.index(row)
+    values = _klargjort(TILBUDSTILKNYTNING.key, {**row.smdb_values(), **data}, forloeb)
+    replaced = [t.smdb_values() for t in tilknytninger]
+    replaced[index] = values
+    _check_edit(forloeb, andre, TILBUDSTILKNYTNING.key, index=index, tilbudstilknytninger=replaced)
+    return _update(row, user=user, version=version, values=values, beskrivelse="Tilbudstilknytning")
+
+
+@transaction.atomic
+def afslutning_create(
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+) -> Afslutning:
+    """Afslut behandling: close the forløb."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    values = _klargjort(AFSLUTNING.key, data, forloeb)
+    _check_insert(forloeb, andre, AFSLUTNING.key, values)
+    return _create(
+        Afslutning,
+        user=user,
+        forloeb=forloeb,
+        values=values,
+        beskrivelse="Afslutning",
+        kladde=kladde,
+    )
+
+
+@transaction.atomic
+def afslutning_update(
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+) -> Afslutning:
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    row = _eksisterende(forloeb, AFSLUTNING.key)
+    values = _klargjort(AFSLUTNING.key, data, forloeb)
+    _check_edit(forloeb, andre, AFSLUTNING.key, afslutning=values)
+    return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
+
+
+@transaction.atomic
+def anmodning_update(
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+) -> Anmodning:
+    """Rediger the anmodning. A changed anmodningsdato changes the IVÆR's computed
+    32-IVÆR too, which is then saved (and sent) with it."""
+    forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
+    row = _eksisterende(forloeb, ANMODNING.key)
+    values = _klargjort(ANMODNING.key, {**row.smdb_values(), **data}, forloeb)
+    old, new = row.behandling_anmodning_dato, values.get("BehandlingAnmodningDato")
+    if old and new and (fejl := rules.start_date_change_error(old, new)):
+        raise RuleViolations(
+            [rules.Violation("R-GEN-4", "2-ANM", fejl, ANMODNING.key, "BehandlingAnmodningDato")],
+            schema=ANMODNING.key,
+        )
+    ivaer = getattr(forloeb, "ivaerksaettelse", None)
+    replace: dict[str, Any] = {"anmodning": values}
+    ivaer_values = None
+    if ivaer is not None:
+        rf = rules_forloeb(forloeb, anmodning=values)
+        beregnet = rules.computed_values(rf)
+        if any(getattr(ivaer, ALL_FIELDS[k].name) != v for k, v in beregnet.items()):
+            ivaer_values = {**ivaer.smdb_values(), **beregnet}
+            replace["ivaerksaettelse"] = ivaer_values
+    _check_edit(forloeb, andre, ANMODNING.key, **replace)
+    row = _update(row, user=user, version=version, values=values, beskrivelse="Anmodning")
+    if ivaer_values is not None:
+        _update(
+            ivaer,
+            user=user,
+            version=ivaer.version,
+            values=ivaer_values,
+            beskrivelse="Iværksættelse (beregnede felter)",
+        )
+    return row
+
+
+def _eksisterende(forloeb: Kontaktforloeb, schema_key: str) -> Skema:
+    row = getattr(forloeb, schema_key, None)
+    if row is None:
+        raise Http404(f"Forløbet har ingen {SCHEMAS[schema_key].title.lower()}.")
+    return row
+
+
+def skema_til_sletning(
+    forloeb: Kontaktforloeb, schema_key: str, tilknytning_pk: int | None = None
+) -> tuple[Skema, int | None]:
+    """The row a "Slet" names and its index among the tilknytninger; refused when
+    the forløb has no such schema."""
+    if schema_key == TILBUDSTILKNYTNING.key:
+        tilknytninger = _tilknytninger(forloeb)
+        row = next((t for t in tilknytninger if t.pk == tilknytning_pk), None)
+        if row is None:
+            raise rules.DeletionRefused("Tilbudstilknytningen findes ikke på forløbet.")
+        return row, tilknytninger.index(row)
+    row = getattr(forloeb, schema_key, None) if schema_key in SCHEMAS else None
+    if row is None:
+        raise rules.DeletionRefused("Forløbet har ikke det skema.")
+    return row, None
+
+
+def _slet(*, user, forloeb: Kontaktforloeb, row: Skema) -> None:
+    outbox.record(schema_row=row, action=SyncAction.SLET)  # before the row goes
+    row.delete()
+    audit_record(
+        user=user,
+        handling=Handling.SLETTET,
+        forloeb=forloeb,
+        beskrivelse=row.schema.title,
+    )
+
+
+@transaction.atomic
+def skema_delete(
+    *, user, forloeb_pk: int, schema: str, tilknytning_pk: int | None = None
+) -> Kontaktforloeb | None:
+    """Slet one schema, bagfra (R-DEL-1): only the one the rule engine says may go
+    now; any other raises ``rules.DeletionRefused`` with the reason. Deleting the
+    anmodning deletes the (then empty) forløb; returns None then."""
+    forloeb, _ = _laas(user=user, forloeb_pk=forloeb_pk)
+    row, index = skema_til_sletning(forloeb, schema, tilknytning_pk)
+    rules.check_deletion(rules_forloeb(forloeb), schema, index)
+    _slet(user=user, forloeb=forloeb, row=row)
+    if schema == ANMODNING.key:
+        forloeb.delete()
+        return None
+    return forloeb
+
+
+@transaction.atomic
+def forloeb_delete(*, user, forloeb_pk: int) -> int:
+    """Slet the whole forløb by walking back schema by schema (R-DEL-1): each step
+    deletes what the rule engine says may go now, with its own outbox row, until
+    nothing is left. Returns how many schemas were deleted."""
+    forloeb, _ = _laas(user=user, forloeb_pk=forloeb_pk)
+    rf = rules_forloeb(forloeb)
+    tilknytninger = _tilknytninger(forloeb)
+    deleted = 0
+    while (naeste := rules.deletable_schema(rf)) is not None:
+        schema_key, index = naeste
+        rules.check_deletion(rf, schema_key, index)
+        row = tilknytninger.pop(index) if index is not None else getattr(forloeb, schema_key)
+        _slet(user=user, forloeb=forloeb, row=row)
+        rf = rf.with_schema(schema_key, None, index)
+        deleted += 1
+    forloeb.delete()
+    return deleted
+
+
+def kladde_save(
+    *,
+    user,
+    forloeb_pk: int,
+    schema: str,
+    data: dict[str, list[str]],
+    trin: str = "",
+    skema_pk: int = 0,
+    version: int = 0,
+) -> Kladde:
+    """Keep what the user typed so far as their draft (never sent to SMDB, R-GEN-2)."""
+    forloeb = selectors.forloeb_for_user(user).filter(pk=forloeb_pk).first()
+    if forloeb is None:
+        raise Http404("Forløbet findes ikke i din myndighed.")
+    kladde, _ = Kladde.objects.update_or_create(
+        forloeb=forloeb,
+        bruger=user,
+        schema=schema,
+        skema_pk=skema_pk,
+        defaults={"data": data, "trin": trin, "version": version},
+    )
+    return kladde
+
+
+def kladde_delete(*, user, kladde_pk: int) -> None:
+    """Kassér one of the user's own drafts."""
+    deleted, _ = Kladde.objects.filter(
+        pk=kladde_pk, bruger=user, forloeb__in=selectors.forloeb_for_user(user)
+    ).delete()
+    if not deleted:
+        raise Http404("Kladden findes ikke.")

@@ -57,3 +57,22 @@ def validate(
         today=today or rules.today_dk(),
         andre_forloeb=[rules_forloeb(f) for f in (andre or [])],
     )
+
+
+def validate_insert(
+    forloeb: Kontaktforloeb,
+    schema_key: str,
+    values: Mapping,
+    *,
+    andre: list[Kontaktforloeb] | None = None,
+    today: date | None = None,
+) -> list[rules.Violation]:
+    """All violations of adding a new schema to ``forloeb`` (a tilknytning is
+    appended); also a second Iværksættelse (R-IVAER-1) or Afslutning (R-AFSL-1)."""
+    return rules.validate_insert(
+        rules_forloeb(forloeb),
+        schema_key,
+        values,
+        today=today or rules.today_dk(),
+        andre_forloeb=[rules_forloeb(f) for f in (andre or [])],
+    )

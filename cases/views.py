@@ -1,12 +1,42 @@
+from typing import Any
+
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors, services
-from cases.forms import AnmodningForm, FindBorgerForm
+from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm
+from cases.models import Kontaktforloeb
 from cases.permissions import sager_required
+from cases.templatetags.smdb_tags import display_value
+from cases.validation import rules_forloeb, validate, validate_insert
+from cases.wizards import (
+    AFSLUTNING_SIDE,
+    ANMODNING_SIDE,
+    IVAERKSAETTELSE_ALLE,
+    IVAERKSAETTELSE_TRIN,
+    OPSUMMERING,
+    TILBUDSTILKNYTNING_SIDE,
+    TILKNYTNING_SLUT_SIDE,
+    Side,
+    Trin,
+    flet_kladde,
+    kladde_values,
+    klargjorte_svar,
+    opsummering,
+    ryd_skjulte_svar,
+    trin_for_slug,
+    trin_for_variable,
+    values_to_data,
+)
+from smdb import rules
+from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
 
 SESSION_CPR = "soegt_cpr"
 
@@ -63,10 +93,42 @@ def anmodning_create(request):
 
 @sager_required
 def forloeb_detail(request, pk: int):
-    forloeb = selectors.forloeb_detail(user=request.user, pk=pk)
+    """The case page: the forløb as a timeline with its actions, drafts and the
+    citizen's earlier forløb in this myndighed."""
+    forloeb, andre = selectors.borgerens_forloeb(user=request.user, pk=pk)
     audit_record(user=request.user, handling=Handling.VIST, forloeb=forloeb)
-    andre = selectors.andre_forloeb(forloeb)
-    return render(request, "cases/forloeb_detail.html", {"forloeb": forloeb, "andre": andre})
+    tilknytninger = list(forloeb.tilbudstilknytninger.all())
+    # R-DEL-1: only the schema the rule engine names may be deleted now.
+    slettes = None
+    if (naeste := rules.deletable_schema(rules_forloeb(forloeb))) is not None:
+        key, index = naeste
+        slettes = tilknytninger[index] if index is not None else getattr(forloeb, key)
+    ivaerksaettelse = getattr(forloeb, "ivaerksaettelse", None)
+    afslutning = getattr(forloeb, "afslutning", None)
+    andre.sort(
+        key=lambda f: (
+            getattr(getattr(f, "anmodning", None), "behandling_anmodning_dato", None)
+            or forloeb.oprettet.date(),
+            f.pk,
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "cases/forloeb_detail.html",
+        {
+            "forloeb": forloeb,
+            "andre": andre,
+            "tilknytninger": tilknytninger,
+            "ivaerksaettelse": ivaerksaettelse,
+            "afslutning": afslutning,
+            "slettes": slettes,
+            "kladder": selectors.kladder_for_forloeb(forloeb),
+            "kan_ivaerksaette": ivaerksaettelse is None and afslutning is None,
+            "kan_tilknytte": ivaerksaettelse is not None and afslutning is None,
+            "kan_afslutte": afslutning is None,
+        },
+    )
 
 
 @sager_required
@@ -74,3 +136,632 @@ def forloeb_detail(request, pk: int):
 def glem_soegning(request):
     request.session.pop(SESSION_CPR, None)
     return redirect("cases:find_borger")
+
+
+# --- The schema forms: Iværksæt behandling, Tilknyt til tilbud, Afslut, Rediger, Slet ---
+
+
+def _forloeb_url(pk: int) -> str:
+    return reverse("cases:forloeb_detail", args=[pk])
+
+
+def _opdatering(request, side: Side):
+    """The live update of a form page (htmx): the questions that appeared or
+    disappeared and the computed values, swapped in out of band; nothing is saved."""
+    return render(
+        request,
+        "cases/partials/opdatering.html",
+        {"side": side, "blokke": side.aendrede_blokke(request.POST.get("_synlige", ""))},
+    )
+
+
+def _kladde_gemt(request, pk: int):
+    messages.success(
+        request, "Kladden er gemt. Du kan fortsætte, hvor du slap, fra forløbets side."
+    )
+    return redirect("cases:forloeb_detail", pk=pk)
+
+
+@method_decorator(sager_required, name="dispatch")
+class SkemaSideView(View):
+    """One page form of a schema: Tilknyt til tilbud, Afslut tilbudstilknytning,
+    Afslut behandling and the Rediger pages. GET shows it; POST with
+    ``_handling=gem`` saves through a service, ``kladde`` keeps a draft; an htmx
+    POST with ``_opdater`` only re-renders what the answers so far change."""
+
+    trin: Trin
+    titel: str
+    knap: str
+    with_version = False  # an edit: carries the row's version
+    kladder = False  # a create that can be kept as a draft
+
+    # hooks
+    def row(self, forloeb: Kontaktforloeb, **kwargs):
+        return None
+
+    def start_values(self, forloeb: Kontaktforloeb, row) -> dict:
+        return row.smdb_values() if row is not None else {}
+
+    def andre_svar(self, row) -> dict:
+        """The schema's answers not on this page."""
+        if row is None:
+            return {}
+        return {k: v for k, v in row.smdb_values().items() if k not in self.trin.variables}
+
+    def save(self, request, pk: int, form: SkemaForm, **kwargs):
+        raise NotImplementedError
+
+    # flow
+    def side(self, forloeb, row, *, data=None, form=None) -> Side:
+        return Side.bind(
+            self.trin,
+            data,
+            rules_forloeb(forloeb),
+            andre_svar=self.andre_svar(row),
+            with_version=self.with_version,
+            form=form,
+        )
+
+    def get(self, request, pk: int, **kwargs):
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = self.row(forloeb, **kwargs)
+        kladde = None
+        if self.kladder:
+            kladde = selectors.kladde_for_user(
+                user=request.user, forloeb_pk=pk, schema=self.trin.schema.key
+            )
+        if kladde is not None:
+            data = dict(kladde.data)
+        else:
+            data = values_to_data(self.trin.schema, self.start_values(forloeb, row))
+        if self.with_version:
+            data["version"] = [str(row.version)]
+        side = self.side(forloeb, row, data=data)
+        return self.render(request, forloeb, row, side, kladde=kladde)
+
+    def post(self, request, pk: int, **kwargs):
+        form_class = self.trin.form_class(with_version=self.with_version)
+        if request.htmx and "_opdater" in request.POST:
+            forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+            return _opdatering(
+                request, self.side(forloeb, self.row(forloeb, **kwargs), data=request.POST)
+            )
+        form = form_class(request.POST)
+        valid = form.is_valid()
+        handling = request.POST.get("_handling", "gem")
+        if handling == "kladde" and self.kladder:
+            services.kladde_save(
+                user=request.user,
+                forloeb_pk=pk,
+                schema=self.trin.schema.key,
+                data=form.raw_data(),
+                trin=self.trin.slug,
+            )
+            return _kladde_gemt(request, pk)
+        rest, conflict = [], None
+        if valid:
+            try:
+                self.save(request, pk, form, **kwargs)
+            except services.RuleViolations as exc:
+                rest = form.add_violations(exc.violations, schema=exc.schema, index=exc.index)
+            except services.VersionConflict as exc:
+                conflict = exc.current
+                # The next save is meant to overwrite: it names the version now stored.
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form = form_class(data)
+                form.is_valid()
+            else:
+                return redirect("cases:forloeb_detail", pk=pk)
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = self.row(forloeb, **kwargs)
+        side = self.side(forloeb, row, form=form)
+        side.oevrige_fejl = rest
+        return self.render(request, forloeb, row, side, conflict=conflict)
+
+    def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
+        tilbud_valg = None
+        if "TilbudId" in self.trin.variables:
+            valgt = side.values.get("TilbudId")
+            tilbud_valg = selectors.tilbud_soeg(
+                valgt=valgt if isinstance(valgt, int) else None,
+                kommune=request.user.myndighed.navn,
+            )
+        return render(
+            request,
+            "cases/skema_form.html",
+            {
+                "forloeb": forloeb,
+                "row": row,
+                "side": side,
+                "titel": self.titel,
+                "knap": self.knap,
+                "kladde": kladde,
+                "fra_kladde": kladde is not None or bool(request.POST.get("_kladde")),
+                "tilbud_valg": tilbud_valg,
+                "kan_gemme_kladde": self.kladder,
+                "konflikt": konflikt(conflict, side.values) if conflict is not None else None,
+            },
+        )
+
+
+def konflikt(current, mine: dict) -> dict:
+    """What the other person saved that differs from what this user typed."""
+    by_var = current.schema.by_variable()
+    forskelle = []
+    for variable, theirs in current.smdb_values().items():
+        f = by_var[variable]
+        if f.computed or variable not in mine or mine[variable] == theirs:
+            continue
+        forskelle.append((f.full_label, display_value(f, theirs), display_value(f, mine[variable])))
+    return {"current": current, "forskelle": forskelle}
+
+
+class TilknytningCreate(SkemaSideView):
+    trin = TILBUDSTILKNYTNING_SIDE
+    titel = "Tilknyt til tilbud"
+    knap = "Tilknyt til tilbud"
+    kladder = True
+
+    def save(self, request, pk, form, **kwargs):
+        services.tilbudstilknytning_create(
+            user=request.user,
+            forloeb_pk=pk,
+            data=form.values(),
+            kladde=bool(request.POST.get("_kladde")),
+        )
+        messages.success(request, "Tilbudstilknytningen er registreret.")
+
+
+class _TilknytningEdit(SkemaSideView):
+    with_version = True
+
+    def row(self, forloeb, *, tilknytning_pk: int):
+        row = next((t for t in forloeb.tilbudstilknytninger.all() if t.pk == tilknytning_pk), None)
+        if row is None:
+            raise Http404("Tilbudstilknytningen findes ikke på forløbet.")
+        return row
+
+    def save(self, request, pk, form, *, tilknytning_pk: int):
+        services.tilbudstilknytning_update(
+            user=request.user,
+            forloeb_pk=pk,
+            tilknytning_pk=tilknytning_pk,
+            version=form.version,
+            data=form.values(),
+        )
+        messages.success(request, self.besked)
+
+
+class TilknytningRediger(_TilknytningEdit):
+    trin = TILBUDSTILKNYTNING_SIDE
+    titel = "Ret tilbudstilknytning"
+    knap = "Gem ændringer"
+    besked = "Tilbudstilknytningen er rettet."
+
+
+class TilknytningAfslut(_TilknytningEdit):
+    trin = TILKNYTNING_SLUT_SIDE
+    titel = "Afslut tilbudstilknytning"
+    knap = "Afslut tilbudstilknytning"
+    besked = "Tilbudstilknytningen er afsluttet."
+
+
+class AfslutningCreate(SkemaSideView):
+    trin = AFSLUTNING_SIDE
+    titel = "Afslut behandling"
+    knap = "Afslut behandling"
+    kladder = True
+
+    def start_values(self, forloeb, row):
+        # A help, not a rule: when every tilknytning has ended, the afslutningsdato
+        # is usually the last slut date (R-AFSL-6 is checked by the rule engine).
+        slut = [
+            t.tilbud_tilknyttet_behandling_slut_dato for t in forloeb.tilbudstilknytninger.all()
+        ]
+        if slut and all(slut):
+            return {"BehandlingAfsluttetDato": max(slut)}
+        return {}
+
+    def save(self, request, pk, form, **kwargs):
+        services.afslutning_create(
+            user=request.user,
+            forloeb_pk=pk,
+            data=form.values(),
+            kladde=bool(request.POST.get("_kladde")),
+        )
+        messages.success(request, "Behandlingen er afsluttet.")
+
+
+class AfslutningRediger(SkemaSideView):
+    trin = AFSLUTNING_SIDE
+    titel = "Ret afslutning"
+    knap = "Gem ændringer"
+    with_version = True
+
+    def row(self, forloeb):
+        return services._eksisterende(forloeb, "afslutning")
+
+    def save(self, request, pk, form):
+        services.afslutning_update(
+            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+        )
+        messages.success(request, "Afslutningen er rettet.")
+
+
+class AnmodningRediger(SkemaSideView):
+    trin = ANMODNING_SIDE
+    titel = "Ret anmodning"
+    knap = "Gem ændringer"
+    with_version = True
+
+    def row(self, forloeb):
+        return services._eksisterende(forloeb, "anmodning")
+
+    def save(self, request, pk, form):
+        services.anmodning_update(
+            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+        )
+        messages.success(request, "Anmodningen er rettet.")
+
+
+@method_decorator(sager_required, name="dispatch")
+class IvaerksaettelseWizard(View):
+    """Iværksæt behandling in four steps and a summary to confirm. Each step is
+    kept in the user's draft (Kladde) as it is left, so the work survives logging
+    out; the summary validates the whole forløb and the confirm saves it through
+    the service. ``rediger``: the same steps edit the existing IVÆR (R-DEL-2)."""
+
+    rediger = False
+    schema_key = IVAERKSAETTELSE.key
+
+    def url(self, pk: int, trin: str) -> str:
+        name = (
+            "cases:ivaerksaettelse_rediger_trin" if self.rediger else "cases:ivaerksaettelse_trin"
+        )
+        return reverse(name, args=[pk, trin])
+
+    def load(self, request, pk: int):
+        forloeb, andre = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = getattr(forloeb, "ivaerksaettelse", None)
+        if self.rediger and row is None:
+            raise Http404("Forløbet har ingen iværksættelse.")
+        kladde = selectors.kladde_for_user(
+            user=request.user,
+            forloeb_pk=pk,
+            schema=self.schema_key,
+            skema_pk=row.pk if self.rediger else 0,
+        )
+        return forloeb, andre, row, kladde
+
+    def data(self, row, kladde) -> dict:
+        if kladde is not None:
+            return dict(kladde.data)
+        if self.rediger:
+            return values_to_data(IVAERKSAETTELSE, row.smdb_values())
+        return {}
+
+    def version(self, row, kladde) -> int:
+        if kladde is not None and self.rediger:
+            return kladde.version
+        return row.version if self.rediger else 0
+
+    def step_side(self, step: Trin, forloeb, data: dict, *, version: int, form=None) -> Side:
+        alle = kladde_values(IVAERKSAETTELSE, data)
+        andre_svar = {k: v for k, v in alle.items() if k not in step.variables}
+        if form is None and self.rediger:
+            data = {**data, "version": [str(version)]}
+        return Side.bind(
+            step,
+            data,
+            rules_forloeb(forloeb),
+            andre_svar=andre_svar,
+            with_version=self.rediger,
+            form=form,
+        )
+
+    def violations(self, forloeb, andre, values: dict) -> list:
+        if self.rediger:
+            return validate(forloeb, andre=andre, ivaerksaettelse=values)
+        return validate_insert(forloeb, self.schema_key, values, andre=andre)
+
+    # --- GET ---------------------------------------------------------------------
+    def get(self, request, pk: int, trin: str | None = None):
+        forloeb, andre, row, kladde = self.load(request, pk)
+        if not self.rediger and row is not None:
+            messages.info(
+                request, "Behandlingen er allerede iværksat. Brug 'Ret' for at ændre den."
+            )
+            return redirect("cases:forloeb_detail", pk=pk)
+        if trin is None:
+            start = (
+                kladde.trin if kladde is not None and kladde.trin else IVAERKSAETTELSE_TRIN[0].slug
+            )
+            return redirect(self.url(pk, start))
+        data = self.data(row, kladde)
+        version = self.version(row, kladde)
+        if trin == OPSUMMERING:
+            return self.render_opsummering(request, forloeb, andre, data, version, kladde=kladde)
+        step = trin_for_slug(trin)
+        if step is None:
+            raise Http404("Ukendt trin.")
+        side = self.step_side(step, forloeb, data, version=version)
+        if request.GET.get("fejl"):
+            side.oevrige_fejl = self.step_violations(step, side, forloeb, andre)
+        return self.render_step(request, forloeb, step, side, kladde=kladde)
+
+    def step_violations(self, step: Trin, side: Side, forloeb, andre) -> list:
+        values = klargjorte_svar(self.schema_key, side.values, rules_forloeb(forloeb))
+        own = [
+            v
+            for v in self.violations(forloeb, andre, values)
+            if v.schema == self.schema_key and v.variable in step.variables
+        ]
+        return side.form.add_violations(own, schema=self.schema_key)
+
+    def render_step(self, request, forloeb, step: Trin, side: Side, *, kladde=None):
+        index = IVAERKSAETTELSE_TRIN.index(step)
+        return render(
+            request,
+            "cases/ivaerksaettelse_trin.html",
+            {
+                "forloeb": forloeb,
+                "side": side,
+                "step": step,
+                "nummer": index + 1,
+                "antal": len(IVAERKSAETTELSE_TRIN),
+                "alle_trin": self.trin_links(forloeb.pk),
+                "forrige": index > 0,
+                "kladde": kladde,
+                "rediger": self.rediger,
+                "titel": "Ret iværksættelse" if self.rediger else IVAERKSAETTELSE.action,
+            },
+        )
+
+    def trin_links(self, pk: int) -> list[tuple[str, str, str]]:
+        out = [(t.slug, t.titel, self.url(pk, t.slug)) for t in IVAERKSAETTELSE_TRIN]
+        out.append((OPSUMMERING, "Opsummering", self.url(pk, OPSUMMERING)))
+        return out
+
+    def render_opsummering(
+        self,
+        request,
+        forloeb,
+        andre,
+        data: dict,
+        version: int,
+        *,
+        kladde=None,
+        violations=None,
+        conflict=None,
+        status: int = 200,
+    ):
+        rf = rules_forloeb(forloeb)
+        alle = kladde_values(IVAERKSAETTELSE, data)
+        values, synlige = ryd_skjulte_svar(self.schema_key, alle, rf)
+        values = klargjorte_svar(self.schema_key, values, rf)
+        if violations is None:
+            violations = self.violations(forloeb, andre, values)
+        fejl = []
+        for v in violations:
+            step = trin_for_variable(v.variable) if v.schema == self.schema_key else None
+            href = ""
+            if step is not None:
+                href = self.url(forloeb.pk, step.slug) + "?fejl=1"
+                if not ALL_FIELDS[v.variable].computed:
+                    href += f"#id_{ALL_FIELDS[v.variable].name}"
+            fejl.append((v, href))
+        konflikt_ = None
+        if conflict is not None:
+            konflikt_ = konflikt(conflict, values)
+            version = conflict.version
+        return render(
+            request,
+            "cases/ivaerksaettelse_opsummering.html",
+            {
+                "forloeb": forloeb,
+                "afsnit": opsummering(values, synlige, self.url, forloeb.pk),
+                "fejl": fejl,
+                "data": sorted(data.items()),
+                "version": version,
+                "rediger": self.rediger,
+                "kladde": kladde,
+                "alle_trin": self.trin_links(forloeb.pk),
+                "konflikt": konflikt_,
+                "titel": "Ret iværksættelse" if self.rediger else IVAERKSAETTELSE.action,
+            },
+            status=status,
+        )
+
+    # --- POST --------------------------------------------------------------------
+    def post(self, request, pk: int, trin: str | None = None):
+        if trin == OPSUMMERING:
+            return self.bekraeft(request, pk)
+        step = trin_for_slug(trin or "")
+        if step is None:
+            raise Http404("Ukendt trin.")
+        forloeb, andre, row, kladde = self.load(request, pk)
+        if not self.rediger and row is not None:
+            return redirect("cases:forloeb_detail", pk=pk)
+        data = self.data(row, kladde)
+        version = self.version(row, kladde)
+        form = step.form_class(with_version=self.rediger)(request.POST)
+        form.is_valid()
+        side = self.step_side(step, forloeb, data, version=version, form=form)
+        if request.htmx and "_opdater" in request.POST:
+            return _opdatering(request, side)
+        handling = request.POST.get("_handling", "naeste")
+        index = IVAERKSAETTELSE_TRIN.index(step)
+        merged = flet_kladde(step, data, form, rules_forloeb(forloeb))
+        rest = []
+        if handling == "naeste" and form.is_valid():
+            rest = self.step_violations(step, side, forloeb, andre)
+        ok = handling != "naeste" or (form.is_valid() and not form.errors and not rest)
+        if handling == "forrige" and index > 0:
+            resume = IVAERKSAETTELSE_TRIN[index - 1].slug
+        elif handling == "naeste" and ok:
+            resume = (
+                IVAERKSAETTELSE_TRIN[index + 1].slug
+                if index + 1 < len(IVAERKSAETTELSE_TRIN)
+                else OPSUMMERING
+            )
+        else:
+            resume = step.slug
+        services.kladde_save(
+            user=request.user,
+            forloeb_pk=pk,
+            schema=self.schema_key,
+            data=merged,
+            trin=resume,
+            skema_pk=row.pk if self.rediger else 0,
+            version=(form.version or version) if self.rediger else 0,
+        )
+        if handling == "kladde":
+            return _kladde_gemt(request, pk)
+        if not ok:
+            side.oevrige_fejl = rest
+            return self.render_step(request, forloeb, step, side, kladde=kladde)
+        return redirect(self.url(pk, resume))
+
+    def bekraeft(self, request, pk: int):
+        """Confirm on the summary: what the summary showed (posted back with it) is
+        validated with the whole forløb and saved; the draft goes with it."""
+        form = IVAERKSAETTELSE_ALLE.form_class(with_version=self.rediger)(request.POST)
+        form.is_valid()
+        data = form.raw_data()
+        violations, conflict = None, None
+        if not form.errors:
+            try:
+                if self.rediger:
+                    services.ivaerksaettelse_update(
+                        user=request.user,
+                        forloeb_pk=pk,
+                        version=form.version,
+                        data=form.values(),
+                        kladde=True,
+                    )
+                    messages.success(request, "Iværksættelsen er rettet.")
+                else:
+                    services.ivaerksaettelse_create(
+                        user=request.user, forloeb_pk=pk, data=form.values(), kladde=True
+                    )
+                    messages.success(request, "Behandlingen er iværksat.")
+                return redirect("cases:forloeb_detail", pk=pk)
+            except services.RuleViolations as exc:
+                violations = exc.violations
+            except services.VersionConflict as exc:
+                conflict = exc.current
+        forloeb, andre, row, kladde = self.load(request, pk)
+        return self.render_opsummering(
+            request,
+            forloeb,
+            andre,
+            data,
+            form.version or self.version(row, kladde),
+            kladde=kladde,
+            violations=violations,
+            conflict=conflict,
+        )
+
+
+class IvaerksaettelseRediger(IvaerksaettelseWizard):
+    rediger = True
+
+
+@sager_required
+@require_http_methods(["GET", "POST"])
+def skema_slet(request, pk: int, schema: str, tilknytning_pk: int | None = None):
+    """Slet one schema bagfra (R-DEL-1): a confirmation page; the POST is refused
+    with the reason (409) when this is not the schema that may be deleted now."""
+    if schema not in SCHEMAS or (schema == TILBUDSTILKNYTNING.key) != (tilknytning_pk is not None):
+        raise Http404("Ukendt skema.")
+    refused = None
+    if request.method == "POST":
+        try:
+            rest = services.skema_delete(
+                user=request.user, forloeb_pk=pk, schema=schema, tilknytning_pk=tilknytning_pk
+            )
+        except rules.DeletionRefused as exc:
+            refused = exc
+        else:
+            navn = SCHEMAS[schema].title
+            if rest is None:
+                messages.success(request, f"{navn} er slettet, og dermed hele forløbet.")
+                return redirect("cases:home")
+            messages.success(request, f"{navn} er slettet.")
+            return redirect("cases:forloeb_detail", pk=pk)
+    forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+    row = None
+    try:
+        row, index = services.skema_til_sletning(forloeb, schema, tilknytning_pk)
+        rules.check_deletion(rules_forloeb(forloeb), schema, index)
+    except rules.DeletionRefused as exc:
+        refused = refused or exc
+    return render(
+        request,
+        "cases/slet_bekraeft.html",
+        {
+            "forloeb": forloeb,
+            "skema": row,
+            "schema": SCHEMAS[schema],
+            "refused": refused,
+            "titel": f"Slet {SCHEMAS[schema].title.lower()}",
+        },
+        status=409 if refused is not None and request.method == "POST" else 200,
+    )
+
+
+@sager_required
+@require_http_methods(["GET", "POST"])
+def forloeb_slet(request, pk: int):
+    """Slet the whole forløb: walks back schema by schema (R-DEL-1)."""
+    if request.method == "POST":
+        antal = services.forloeb_delete(user=request.user, forloeb_pk=pk)
+        messages.success(
+            request, f"Forløbet er slettet bagfra ({antal} skemaer). Sletningerne sendes til SMDB."
+        )
+        return redirect("cases:home")
+    forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+    return render(
+        request,
+        "cases/forloeb_slet.html",
+        {"forloeb": forloeb, "raekkefoelge": slette_raekkefoelge(forloeb)},
+    )
+
+
+def slette_raekkefoelge(forloeb: Kontaktforloeb) -> list[tuple[str, Any]]:
+    """(title, row) in the order a whole-forløb deletion takes them, from the rule engine."""
+    rf = rules_forloeb(forloeb)
+    tilknytninger = list(forloeb.tilbudstilknytninger.all())
+    out = []
+    while (naeste := rules.deletable_schema(rf)) is not None:
+        key, index = naeste
+        row = tilknytninger.pop(index) if index is not None else getattr(forloeb, key)
+        out.append((SCHEMAS[key].title, row))
+        rf = rf.with_schema(key, None, index)
+    return out
+
+
+@sager_required
+@require_POST
+def kladde_slet(request, pk: int, kladde_pk: int):
+    services.kladde_delete(user=request.user, kladde_pk=kladde_pk)
+    messages.success(request, "Kladden er kasseret.")
+    return redirect("cases:forloeb_detail", pk=pk)
+
+
+@sager_required
+@require_GET
+def tilbud_soeg(request):
+    """Search the tilbud catalogue (htmx partial for 1-TILB)."""
+    try:
+        valgt = int(request.GET.get("tilbud_id") or 0) or None
+    except ValueError:
+        valgt = None
+    q = request.GET.get("q", "")
+    tilbud = selectors.tilbud_soeg(q=q, valgt=valgt, kommune=request.user.myndighed.navn)
+    return render(
+        request,
+        "cases/partials/tilbud_resultater.html",
+        {"tilbud": tilbud, "valgt": valgt, "q": q, "name": "tilbud_id"},
+    )

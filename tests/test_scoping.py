@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import ForloebFactory
+from cases.models import Kladde
+from tests.factories import ForloebFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,10 @@ def kbh_case(kbh):
             "tilknytning_pk": tilknytning.pk,
             "schema": "anmodning",
             "index": 0,
+            "trin": "laegesamtale",
+            "kladde_pk": Kladde.objects.create(
+                forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
+            ).pk,
         },
     }
 

@@ -1,0 +1,410 @@
+"""The pages of the schema forms: what each page shows, and what is visible now.
+
+Every schema is entered on pages: TILB, AFSL and ANM on one page each, IVÆR in a
+wizard of four steps and a summary (its steps are kept in a ``Kladde`` row as they
+are filled in, the way open-forms keeps ``SubmissionStep`` rows, so a half-filled
+IVÆR survives logging out). Which questions are shown comes from one place, the
+rule engine's ``visible_fields``; this module only lays the answer out on a page
+and clears the answers of questions that are not shown (R-GEN-2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.forms import BoundField
+from django.utils.datastructures import MultiValueDict
+
+from cases.forms import SkemaForm, empty_value, form_data, skema_form
+from cases.templatetags.smdb_tags import display_value
+from smdb import rules
+from smdb.fields import (
+    AFSLUTNING,
+    ANMODNING,
+    IVAERKSAETTELSE,
+    SCHEMAS,
+    TILBUDSTILKNYTNING,
+    Field,
+    FieldType,
+    Schema,
+)
+from smdb.rules.visibility import er_tom
+
+# --- Pages and steps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trin:
+    """One page: some fields of one schema, in the order of ``smdb.fields``."""
+
+    schema: Schema
+    slug: str
+    titel: str
+    variables: tuple[str, ...]
+
+    @property
+    def fields(self) -> list[Field]:
+        by_var = self.schema.by_variable()
+        return [by_var[v] for v in self.variables]
+
+    def form_class(self, *, with_version: bool = False) -> type[SkemaForm]:
+        return skema_form(self.schema, self.variables, with_version=with_version)
+
+
+def _trin(schema: Schema, steps: tuple[tuple[str, str, str], ...]) -> tuple[Trin, ...]:
+    """Cut ``schema``'s fields into steps, each (slug, title, first variable): a
+    step runs up to the next step's first variable, so every field is in exactly
+    one step and the order is that of ``smdb.fields``."""
+    variables = [f.variable for f in schema.fields if not f.on_forloeb]
+    starts = [variables.index(first) for _, _, first in steps] + [len(variables)]
+    assert starts[0] == 0 and starts == sorted(starts), "steps must cover the schema in order"
+    return tuple(
+        Trin(schema, slug, titel, tuple(variables[starts[i] : starts[i + 1]]))
+        for i, (slug, titel, _) in enumerate(steps)
+    )
+
+
+#: Iværksæt behandling, as the issue lays it out; a summary to confirm follows.
+IVAERKSAETTELSE_TRIN = _trin(
+    IVAERKSAETTELSE,
+    (
+        ("laegesamtale", "Lægesamtale og dato", "OenskerBorgerTilbudLaegesamtaleKode"),
+        (
+            "screening",
+            "Screening, formål, henvisning, bolig og børn",
+            "ScreeningsvaerktoejAnvendtIvaerksaetKode",
+        ),
+        ("stofbrug", "Stofbrug", "PersonTagetIkkeOrdineredeStofferSenesteMaanedIndikator"),
+        (
+            "injektion",
+            "Injektion, test og substitution",
+            "PersonNogensindeInjiceretEllerInjicererForTidenKode",
+        ),
+    ),
+)
+OPSUMMERING = "opsummering"
+
+
+def _side(schema: Schema, slug: str, titel: str) -> Trin:
+    """A one-page form over every field of ``schema`` the caseworker types."""
+    return _trin(schema, ((slug, titel, schema.stored_fields[0].variable),))[0]
+
+
+TILBUDSTILKNYTNING_SIDE = _side(TILBUDSTILKNYTNING, "tilknytning", TILBUDSTILKNYTNING.action)
+#: "Afslut tilbudstilknytning": only the slut date (4-TILB).
+TILKNYTNING_SLUT_SIDE = Trin(
+    TILBUDSTILKNYTNING, "slut", "Afslut tilbudstilknytning", ("TilbudTilknyttetBehandlingSlutDato",)
+)
+AFSLUTNING_SIDE = _side(AFSLUTNING, "afslutning", AFSLUTNING.action)
+#: Every IVÆR field on one page: what the summary confirms.
+IVAERKSAETTELSE_ALLE = _side(IVAERKSAETTELSE, "alle", IVAERKSAETTELSE.action)
+#: Rediger anmodning: the ANM form without the CPR number and 8-ANM (they belong to
+#: the forløb; a wrong CPR number means deleting the forløb bagfra and starting over).
+ANMODNING_SIDE = _side(ANMODNING, "anmodning", "Ret anmodning")
+
+
+def trin_for_slug(slug: str) -> Trin | None:
+    return next((t for t in IVAERKSAETTELSE_TRIN if t.slug == slug), None)
+
+
+def trin_for_variable(variable: str) -> Trin | None:
+    return next((t for t in IVAERKSAETTELSE_TRIN if variable in t.variables), None)
+
+
+#: Legends for the questions that share one Felt-ID and are shown as one group.
+GRUPPER = {
+    "18-IVÆR": "Antal dage med ikke-ordinerede stoffer den seneste måned (0-30 dage pr. stof)",
+    "20-IVÆR": "Borgerens hovedstof",
+}
+
+
+# --- Visibility --------------------------------------------------------------------
+
+
+def ryd_skjulte_svar(
+    schema_key: str, values: Mapping[str, Any], forloeb: rules.Forloeb | None
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """``values`` with the answers of questions that are not shown cleared (R-GEN-2),
+    and the variables shown. Repeated until nothing changes, since clearing one
+    answer can hide another question."""
+    fields = SCHEMAS[schema_key].by_variable()
+    out = dict(values)
+    for _ in range(len(fields) + 1):
+        shown = rules.visible_fields(schema_key, out, forloeb)
+        hidden = [var for var, value in out.items() if var in fields and var not in shown]
+        answered = [var for var in hidden if not er_tom(var, out[var])]
+        if not answered:
+            for var in hidden:
+                out[var] = empty_value(fields[var])
+            return out, shown
+        for var in answered:
+            out[var] = empty_value(fields[var])
+    raise AssertionError("visibility did not settle")
+
+
+def klargjorte_svar(
+    schema_key: str, values: Mapping[str, Any], forloeb: rules.Forloeb
+) -> dict[str, Any]:
+    """Answers as they are saved: hidden ones cleared (R-GEN-2) and, for IVÆR, the
+    computed 32-IVÆR and 23-IVÆR filled in by the rule engine."""
+    out, _ = ryd_skjulte_svar(schema_key, values, forloeb)
+    if schema_key == IVAERKSAETTELSE.key:
+        out.update(rules.computed_values(forloeb.with_schema(schema_key, out)))
+    return out
+
+
+def values_to_data(schema: Schema, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Stored values -> form data (field name -> strings), to show them in a form."""
+    by_var = schema.by_variable()
+    out = {}
+    for variable, value in values.items():
+        f = by_var.get(variable)
+        if f is not None and not f.computed and (strings := form_data(f, value)):
+            out[f.name] = strings
+    return out
+
+
+# --- A page bound to answers ---------------------------------------------------------
+
+
+@dataclass
+class Felt:
+    """One question on the page as the template shows it."""
+
+    field: Field
+    synlig: bool
+    bound: BoundField | None = None  # None for a computed, read-only value
+    beregnet: Any = None
+
+    @property
+    def dom_id(self) -> str:
+        return f"felt-{self.field.name}"
+
+    @property
+    def input_id(self) -> str:
+        return self.bound.id_for_label if self.bound is not None else f"id_{self.field.name}"
+
+    @property
+    def widget(self) -> str:
+        if self.field.computed:
+            return "beregnet"
+        if self.field.variable == "TilbudId":
+            return "tilbud"
+        if self.field.type is FieldType.CODE_LIST:
+            return "flere"
+        if self.field.type is FieldType.BOOL:
+            return "afkryds" if self.bound.widget_type == "checkbox" else "janej"
+        return "input"
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.field.help_text:
+            ids.append(f"{self.input_id}_helptext")
+        if self.bound is not None and self.bound.errors:
+            ids.append(f"{self.input_id}_fejl")
+        return " ".join(ids)
+
+    @property
+    def beregnet_tekst(self) -> str:
+        if self.beregnet is None:
+            return ""
+        if self.field.variable == "PersonIvaerksatBehandlingAlderKvantitet":
+            return f"{self.beregnet} år"
+        return f"{self.beregnet} dage"
+
+
+@dataclass
+class Blok:
+    """A question, or a group of questions with one Felt-ID (18-IVÆR, 20-IVÆR): the
+    unit the page replaces when a question appears or disappears."""
+
+    felter: list[Felt]
+    legend: str = ""
+    felt_id: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        if self.legend:
+            return "gruppe-" + self.felt_id.lower().replace("æ", "ae")
+        return self.felter[0].dom_id
+
+    @property
+    def synlig(self) -> bool:
+        return any(f.synlig for f in self.felter)
+
+    @property
+    def betinget(self) -> bool:
+        return any(f.field.conditional or f.field.computed for f in self.felter)
+
+    @property
+    def synlige_navne(self) -> frozenset[str]:
+        return frozenset(f.field.name for f in self.felter if f.synlig)
+
+
+@dataclass
+class Side:
+    """One page of a schema form bound to answers: the form, what is shown, and
+    the computed values.
+
+    ``form`` holds what was sent (or saved); ``andre_svar`` are the schema's answers
+    on other pages (the other IVÆR steps, a tilknytning's other fields), so that
+    visibility and computed values see the whole schema. ``forloeb`` is the forløb
+    as the rule engine sees it, without this schema's edit.
+    """
+
+    trin: Trin
+    form: SkemaForm
+    forloeb: rules.Forloeb
+    andre_svar: Mapping[str, Any] = field(default_factory=dict)
+    #: Violations that belong to no field on this page (shown on top).
+    oevrige_fejl: list = field(default_factory=list)
+
+    @classmethod
+    def bind(
+        cls,
+        trin: Trin,
+        data: Mapping | None,
+        forloeb: rules.Forloeb,
+        *,
+        andre_svar: Mapping[str, Any] | None = None,
+        with_version: bool = False,
+        form: SkemaForm | None = None,
+    ) -> Side:
+        if form is None:
+            if data is not None and not isinstance(data, MultiValueDict):
+                data = MultiValueDict(
+                    {k: v if isinstance(v, list) else [v] for k, v in data.items()}
+                )
+            form = trin.form_class(with_version=with_version)(data=data or MultiValueDict())
+            form.is_valid()
+        return cls(trin=trin, form=form, forloeb=forloeb, andre_svar=dict(andre_svar or {}))
+
+    @cached_property
+    def _state(self) -> tuple[dict[str, Any], frozenset[str]]:
+        values = {**self.andre_svar, **self.form.values()}
+        return ryd_skjulte_svar(self.trin.schema.key, values, self.forloeb)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The whole schema's answers with hidden ones cleared."""
+        return self._state[0]
+
+    @property
+    def synlige(self) -> frozenset[str]:
+        return self._state[1]
+
+    @cached_property
+    def beregnede(self) -> dict[str, Any]:
+        if self.trin.schema is not IVAERKSAETTELSE:
+            return {}
+        return rules.computed_values(self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values))
+
+    @cached_property
+    def blokke(self) -> list[Blok]:
+        felter = []
+        for f in self.trin.fields:
+            synlig = f.variable in self.synlige
+            if f.computed:
+                felter.append(Felt(f, synlig, beregnet=self.beregnede.get(f.variable)))
+            else:
+                felter.append(Felt(f, synlig, bound=self.form[f.name]))
+        blokke: list[Blok] = []
+        for felt in felter:
+            last = blokke[-1] if blokke else None
+            group = GRUPPER.get(felt.field.felt_id)
+            if group and last is not None and last.felt_id == felt.field.felt_id:
+                last.felter.append(felt)
+            else:
+                blokke.append(
+                    Blok([felt], legend=group or "", felt_id=felt.field.felt_id if group else "")
+                )
+        return blokke
+
+    @property
+    def synlige_navne(self) -> str:
+        """The shown conditional questions, posted back by the page so that a live
+        update replaces only what changed."""
+        return ",".join(sorted(n for b in self.blokke if b.betinget for n in b.synlige_navne))
+
+    def aendrede_blokke(self, foer: str) -> list[Blok]:
+        """Blocks to replace after an answer changed: those whose shown questions
+        differ from ``foer`` (the page's ``synlige_navne`` before), and computed values."""
+        foer_set = frozenset(filter(None, foer.split(",")))
+        out = []
+        for blok in self.blokke:
+            if not blok.betinget:
+                continue
+            names = frozenset(f.field.name for f in blok.felter)
+            computed = any(f.field.computed for f in blok.felter)
+            if computed or (foer_set & names) != blok.synlige_navne:
+                out.append(blok)
+        return out
+
+    def fejl(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary at the top of the page."""
+        out = []
+        for felt in (f for b in self.blokke for f in b.felter):
+            if felt.bound is not None and felt.synlig:
+                for error in felt.bound.errors:
+                    # A rule violation already starts with its Felt-ID; a parse error not.
+                    if felt.field.felt_id and error.startswith(felt.field.felt_id):
+                        out.append((felt.input_id, error))
+                    else:
+                        out.append((felt.input_id, f"{felt.field.full_label}: {error}"))
+        for error in self.form.non_field_errors():
+            out.append(("", error))
+        for v in self.oevrige_fejl:
+            out.append(("", f"{v.felt_id}: {v.message} ({v.rule})" if v.felt_id else v.message))
+        return out
+
+
+def kladde_values(schema: Schema, data: Mapping[str, list[str]]) -> dict[str, Any]:
+    """A draft's answers, read by the schema's whole form (unreadable ones empty)."""
+    form = skema_form(schema, tuple(f.variable for f in schema.stored_fields))(
+        data=MultiValueDict(dict(data))
+    )
+    form.is_valid()
+    return form.values()
+
+
+def flet_kladde(
+    trin: Trin, data: Mapping[str, list[str]], form: SkemaForm, forloeb: rules.Forloeb
+) -> dict[str, list[str]]:
+    """A draft's data with this step's answers put in, and every answer to a
+    question no longer shown removed, on any step (an answer on one step can hide
+    a question on another)."""
+    page = {f.name for f in trin.fields}
+    merged = {k: v for k, v in data.items() if k not in page}
+    merged.update(form.raw_data())
+    _, shown = ryd_skjulte_svar(trin.schema.key, kladde_values(trin.schema, merged), forloeb)
+    by_name = {f.name: f for f in trin.schema.fields}
+    return {k: v for k, v in merged.items() if k in by_name and by_name[k].variable in shown}
+
+
+@dataclass
+class Afsnit:
+    """One step of the IVÆR summary: its answers as shown."""
+
+    trin: Trin
+    url: str
+    rader: list[tuple[Field, str]]
+
+
+def opsummering(values: Mapping[str, Any], synlige, url, pk: int) -> list[Afsnit]:
+    """The summary of an IVÆR: per step, each question shown and its answer."""
+    return [
+        Afsnit(
+            trin,
+            url(pk, trin.slug),
+            [
+                (f, display_value(f, values.get(f.variable)))
+                for f in trin.fields
+                if f.variable in synlige
+            ],
+        )
+        for trin in IVAERKSAETTELSE_TRIN
+    ]
