@@ -42,7 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, Exists, F, Value, When
 from django.utils import timezone
 
 from smdb import outbox
@@ -135,15 +135,16 @@ def _next_operation(forloeb_ref: int, seen: set[int]) -> SyncOperation | None:
 
 
 def claim(op: SyncOperation) -> bool:
-    """Compare-and-set: take the operation only if nobody else changed it."""
-    claimed = SyncOperation.objects.filter(pk=op.pk, status=op.status).update(
-        status=S.SENDER,
-        claimed_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        updated=timezone.now(),
+    """Compare-and-set: take the operation only if nobody changed it since it was
+    read. Every change sets ``updated``, so a payload coalesced in by an edit, or
+    a whole attempt by another worker, makes the claim fail (no ABA)."""
+    now = timezone.now()
+    claimed = SyncOperation.objects.filter(pk=op.pk, status=op.status, updated=op.updated).update(
+        status=S.SENDER, claimed_at=now, attempts=F("attempts") + 1, updated=now
     )
     if claimed:
-        op.refresh_from_db()
+        op.status, op.claimed_at, op.updated = S.SENDER, now, now
+        op.attempts += 1
     return claimed == 1
 
 
@@ -197,15 +198,27 @@ def send_operation(op: SyncOperation, klient: SmdbKlient) -> Outcome:
 
 
 def _finish(op: SyncOperation, status: str, **fields) -> Outcome:
+    """Record the outcome on the operation and, in the same commit, on its schema
+    row (unless a newer operation of the row decides the row's state)."""
     with transaction.atomic():
         SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
             status=status, updated=timezone.now(), **fields
         )
-        if status == S.SENDT and op.action != SyncAction.SLET and fields.get("smdb_id"):
-            outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(
-                smdb_id=fields["smdb_id"]
+        if op.action != SyncAction.SLET:
+            newer = (
+                SyncOperation.objects.filter(schema=op.schema, object_id=op.object_id, pk__gt=op.pk)
+                .exclude(status=S.ANNULLERET)
+                .exclude(action=SyncAction.SLET)
             )
-        refresh_row_status(op.schema, op.object_id)
+            row = {
+                "sync_status": Case(
+                    When(Exists(newer), then=F("sync_status")),
+                    default=Value(ROW_STATUS[status]),
+                )
+            }
+            if status == S.SENDT and fields.get("smdb_id"):
+                row["smdb_id"] = fields["smdb_id"]
+            outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(**row)
     return Outcome(status)
 
 
@@ -236,8 +249,11 @@ def _eager() -> bool:
 
 def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
     values = from_json(op.schema, op.payload.get("values", {}))
-    smdb_id = known_smdb_id(op.schema, op.object_id, op.payload)
     retried = op.attempts > 1  # an earlier attempt may have reached SMDB
+    if op.action == SyncAction.INDSAET and not retried:
+        smdb_id = None  # a first insert, never tried: SMDB cannot have an Id for it
+    else:
+        smdb_id = known_smdb_id(op.schema, op.object_id, op.payload)
 
     if op.action == SyncAction.SLET:
         if smdb_id is None and (retried or _ever_attempted(op)):
@@ -255,7 +271,7 @@ def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
         if parent_id is None:
             navn = SCHEMAS[PARENT[op.schema]].title.lower()
             raise Blocked(f"Venter på at {navn} er modtaget af SMDB.")
-    if smdb_id is None and (retried or _ever_attempted(op)):
+    if smdb_id is None and retried:
         smdb_id = find_in_smdb(op, klient, values, parent_id=parent_id)
         if smdb_id is not None:
             logger.info("Operation %s: fandt skemaet i SMDB (Id %s), retter det", op.pk, smdb_id)

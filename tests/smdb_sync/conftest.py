@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Rolle
-from tests.conftest import port_open, require_service
 from tests.factories import MyndighedFactory, UserFactory
 from tests.smdb_sync import harness
 
@@ -25,12 +24,7 @@ def sagsbehandler(db):
 def broker():
     """A real Redis broker for this process; skipped locally without Redis or
     without a database another process can open, a failure when CI=true."""
-    require_service(port_open("127.0.0.1", 6379), "Redis på 127.0.0.1:6379")
-    require_service(
-        harness.database_shareable(),
-        "en database som worker-processen kan åbne (PostgreSQL via DATABASE_URL, "
-        "som i CI, eller en SQLite-fil)",
-    )
+    harness.require_broker_and_shared_db()
     undo = harness.use_real_broker()
     yield harness.REDIS_URL
     undo()

@@ -164,8 +164,9 @@ class Worker:
             self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """Warm shutdown (SIGTERM to the main process only), SIGKILL if it hangs."""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.terminate()
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -200,3 +201,55 @@ def configure_simulator(settings_fixture, live_server_url: str) -> str:
     settings_fixture.SMDB_ENDPOINT = simulator_endpoint(live_server_url)
     settings_fixture.SMDB_TIMEOUT = 5
     return settings_fixture.SMDB_ENDPOINT
+
+
+def require_broker_and_shared_db() -> None:
+    """Skip locally without Redis or without a database a second process can
+    open; in CI (CI=true) that is a failure, never a skip."""
+    from tests.conftest import port_open, require_service
+
+    require_service(port_open("127.0.0.1", 6379), "Redis på 127.0.0.1:6379")
+    require_service(
+        database_shareable(),
+        "en database som worker-processen kan åbne (PostgreSQL via DATABASE_URL, "
+        "som i CI, eller en SQLite-fil)",
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StandaloneSimulator:
+    """``manage.py run_smdb_simulator`` in its own process, on the test database."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.endpoint = f"http://127.0.0.1:{self.port}/smdbwebservice/api/external/v1/"
+
+    def start(self) -> StandaloneSimulator:
+        # Persistent database connections, as a deployed service would have.
+        env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "true", "CONN_MAX_AGE": "60"}
+        env.pop("SMDB_SIMULATOR_FAULT", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "run_smdb_simulator", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        from tests.conftest import port_open
+
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout=30, what="simulator")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)

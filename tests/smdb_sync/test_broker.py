@@ -1,0 +1,116 @@
+"""End to end with a real Redis broker and real ``celery -A smdb_web worker``
+processes (not eager) against the simulator over real HTTP on 127.0.0.1, on a
+database the processes share. Skipped locally without Redis or a shareable
+database; failing when CI=true."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from cases import demo, services
+from cases.models import Afslutning, Anmodning, Ivaerksaettelse, Tilbudstilknytning
+from smdb import sync
+from smdb.models import SyncOperation, SyncOperationStatus
+from smdb.schema_json import from_json
+from smdb.simulator import store
+from smdb.simulator.models import SimSkema
+from tests.smdb_sync import harness
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+S = SyncOperationStatus
+
+
+def sendt() -> int:
+    return SyncOperation.objects.filter(status=S.SENDT).count()
+
+
+def test_a_forloeb_entered_in_the_app_ends_up_in_the_simulator_with_the_same_values(
+    worker_factory, sagsbehandler
+):
+    worker_factory()
+    forloeb = harness.full_forloeb(sagsbehandler, 1)
+
+    harness.wait_for(lambda: harness.open_operations() == 0, timeout=60, what="the outbox")
+
+    rows = [
+        Anmodning.objects.get(forloeb=forloeb),
+        Ivaerksaettelse.objects.get(forloeb=forloeb),
+        Tilbudstilknytning.objects.get(forloeb=forloeb),
+        Afslutning.objects.get(forloeb=forloeb),
+    ]
+    for row in rows:
+        assert row.sync_status == "sendt", row
+        sim = SimSkema.objects.get(pk=row.smdb_id, slettet__isnull=True)
+        assert sim.schema == row.schema.key
+        assert sync.same_values(
+            row.schema.key, row.smdb_values(), from_json(row.schema.key, sim.values), computed=True
+        ), row
+    assert {o.attempts for o in SyncOperation.objects.all()} == {1}
+    assert SimSkema.objects.count() == 4
+
+
+def test_operations_wait_while_smdb_is_unavailable_and_then_all_arrive(
+    worker_factory, sagsbehandler, settings
+):
+    settings.SMDB_SIMULATOR_FAULT = "unavailable"
+    worker_factory()
+    for n in range(5):
+        harness.full_forloeb(sagsbehandler, n)  # 20 schemas
+
+    # Each forløb's first operation fails and is retried; the rest wait behind it.
+    harness.wait_for(
+        lambda: SyncOperation.objects.filter(status=S.FEJL, attempts__gte=2).count() >= 5,
+        timeout=60,
+        what="retries while SMDB is down",
+    )
+    assert SimSkema.objects.count() == 0
+    assert Anmodning.objects.filter(sync_status="fejl").count() == 5
+
+    settings.SMDB_SIMULATOR_FAULT = ""
+    harness.wait_for(lambda: harness.open_operations() == 0, timeout=90, what="the outbox")
+
+    assert sendt() == 20
+    assert SimSkema.objects.count() == 20
+    for row in Anmodning.objects.all():
+        assert store.hent("anmodning", row.smdb_id).person_identifikator == (
+            row.forloeb.person_identifikator
+        )
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_of_500_loses_and_duplicates_nothing(
+    worker_factory, sagsbehandler, settings
+):
+    n = 500
+    settings.SMDB_SIMULATOR_FAULT = "slow"  # widen the window between send and commit
+    settings.SMDB_SIMULATOR_DELAY = 0.005
+    worker = worker_factory()
+    anmodet = harness.anmodningsdato()
+    for i in range(n):
+        services.anmodning_create(
+            user=sagsbehandler, cpr=harness.cpr(i), data=demo.anmodning_values(anmodet)
+        )
+    harness.wait_for(lambda: sendt() >= n // 5, timeout=120, what="a fifth of the batch")
+
+    worker.kill()  # SIGKILL, worker and pool: no acks, no cleanup
+    time.sleep(0.5)
+    assert sendt() < n, "the worker finished before it was killed"
+    # The beat sweeper, once the dead worker's claims are stale, re-queues what it held
+    # and everything still waiting (its unacked messages wait for Redis' visibility timeout).
+    sync.sweep(stale_after=timedelta(0), waiting_after=timedelta(0))
+    worker_factory()
+
+    harness.wait_for(lambda: harness.open_operations() == 0, timeout=180, what="the outbox")
+
+    assert sendt() == n
+    active = list(store.aktive().filter(schema="anmodning"))
+    assert len(active) == n
+    assert len({a.person_identifikator for a in active}) == n  # none lost, none duplicated
+    by_cpr = {a.person_identifikator: a.pk for a in active}
+    for row in Anmodning.objects.select_related("forloeb"):
+        assert row.smdb_id == by_cpr[row.forloeb.person_identifikator]
+        assert row.sync_status == "sendt"
