@@ -30,7 +30,6 @@ from cases.wizards import (
     kladde_values,
     klargjorte_svar,
     opsummering,
-    ryd_skjulte_svar,
     trin_for_slug,
     trin_for_variable,
     values_to_data,
@@ -538,8 +537,7 @@ class IvaerksaettelseWizard(View):
     ):
         rf = rules_forloeb(forloeb)
         alle = kladde_values(IVAERKSAETTELSE, data)
-        values, synlige = ryd_skjulte_svar(self.schema_key, alle, rf)
-        values = klargjorte_svar(self.schema_key, values, rf)
+        values = klargjorte_svar(self.schema_key, alle, rf)
         if violations is None:
             violations = self.violations(forloeb, andre, values)
         fejl = []
@@ -560,7 +558,7 @@ class IvaerksaettelseWizard(View):
             "cases/ivaerksaettelse_opsummering.html",
             {
                 "forloeb": forloeb,
-                "afsnit": opsummering(values, synlige, self.url, forloeb.pk),
+                "afsnit": opsummering(values, rf, self.url, forloeb.pk),
                 "fejl": fejl,
                 "data": sorted(data.items()),
                 "version": version,

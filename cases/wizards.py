@@ -178,6 +178,10 @@ class Felt:
     synlig: bool
     bound: BoundField | None = None  # None for a computed, read-only value
     beregnet: Any = None
+    #: In a group whose labels share a beginning and an end (18-IVÆR "Antal dage med
+    #: ... seneste måned"): (shared start, own part, shared end). The page shows only
+    #: the own part; the accessible label stays whole, Felt-ID first.
+    kort: tuple[str, str, str] | None = None
 
     @property
     def dom_id(self) -> str:
@@ -202,7 +206,7 @@ class Felt:
     @property
     def describedby(self) -> str:
         ids = []
-        if self.field.help_text:
+        if self.field.help_text and self.widget != "tilbud":
             ids.append(f"{self.input_id}_helptext")
         if self.bound is not None and self.bound.errors:
             ids.append(f"{self.input_id}_fejl")
@@ -215,6 +219,24 @@ class Felt:
         if self.field.variable == "PersonIvaerksatBehandlingAlderKvantitet":
             return f"{self.beregnet} år"
         return f"{self.beregnet} dage"
+
+
+def _forkort(felter: list[Felt]) -> None:
+    """Set ``kort`` when every label in the group starts and ends with the same words."""
+    words = [f.field.label.split() for f in felter]
+    if len(words) < 2:
+        return
+    start = 0
+    while all(len(w) > start + 1 and w[start] == words[0][start] for w in words):
+        start += 1
+    end = 0
+    while all(len(w) > start + end + 1 and w[-end - 1] == words[0][-end - 1] for w in words):
+        end += 1
+    if not (start and end):
+        return
+    for felt, w in zip(felter, words, strict=True):
+        own = " ".join(w[start : len(w) - end])
+        felt.kort = (" ".join(w[:start]), own[:1].upper() + own[1:], " ".join(w[len(w) - end :]))
 
 
 @dataclass
@@ -322,6 +344,9 @@ class Side:
                 blokke.append(
                     Blok([felt], legend=group or "", felt_id=felt.field.felt_id if group else "")
                 )
+        for blok in blokke:
+            if blok.legend:
+                _forkort(blok.felter)
         return blokke
 
     @property
@@ -394,8 +419,12 @@ class Afsnit:
     rader: list[tuple[Field, str]]
 
 
-def opsummering(values: Mapping[str, Any], synlige, url, pk: int) -> list[Afsnit]:
-    """The summary of an IVÆR: per step, each question shown and its answer."""
+def opsummering(values: Mapping[str, Any], forloeb: rules.Forloeb, url, pk: int) -> list[Afsnit]:
+    """The summary of an IVÆR: per step, each question shown and its answer; an
+    unanswered question only when it must be answered (the 17 day counts of
+    18-IVÆR are mostly empty and would bury the rest)."""
+    shown = rules.visible_fields(IVAERKSAETTELSE.key, values, forloeb)
+    required = rules.required_fields(IVAERKSAETTELSE.key, values, forloeb)
     return [
         Afsnit(
             trin,
@@ -403,7 +432,8 @@ def opsummering(values: Mapping[str, Any], synlige, url, pk: int) -> list[Afsnit
             [
                 (f, display_value(f, values.get(f.variable)))
                 for f in trin.fields
-                if f.variable in synlige
+                if f.variable in shown
+                and (f.variable in required or not er_tom(f.variable, values.get(f.variable)))
             ],
         )
         for trin in IVAERKSAETTELSE_TRIN

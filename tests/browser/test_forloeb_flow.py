@@ -34,6 +34,11 @@ AUTORISATION = "9-TILB Ordinerende læges autorisations-ID"
 OVERTAGET = "4-AFSL Hvem har overtaget behandlingen"
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
+
+
 @pytest.fixture
 def tilbud(db):
     return [
