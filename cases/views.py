@@ -260,12 +260,14 @@ class SkemaSideView(View):
 
     def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
         tilbud_valg = None
+        valgt = side.values.get("TilbudId")
         if "TilbudId" in self.trin.variables:
-            valgt = side.values.get("TilbudId")
             tilbud_valg = selectors.tilbud_soeg(
                 valgt=valgt if isinstance(valgt, int) else None,
                 kommune=request.user.myndighed.navn,
             )
+        elif isinstance(valgt, int):  # Afslut tilbudstilknytning: which tilbud it is
+            tilbud_valg = selectors.tilbud_soeg(valgt=valgt)
         return render(
             request,
             "cases/skema_form.html",

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Afslutning, Ivaerksaettelse, Kladde, Tilbudstilknytning
-from cases.wizards import IVAERKSAETTELSE_TRIN
+from cases.wizards import IVAERKSAETTELSE_TRIN, values_to_data
+from smdb.fields import IVAERKSAETTELSE
 from smdb.rules import today_dk
 from tests.factories import ForloebFactory, TilbudFactory
 
@@ -63,6 +64,14 @@ def tilb_post(forloeb, tilbud, **extra) -> dict:
         "_handling": "gem",
         **extra,
     }
+
+
+def hidden_fields(html: str) -> dict[str, list[str]]:
+    """The hidden inputs of a page, as the browser would post them."""
+    out: dict[str, list[str]] = {}
+    for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        out.setdefault(name, []).append(value)
+    return out
 
 
 def labels(html: str) -> str:
@@ -207,10 +216,9 @@ def test_wizard_summary_confirms_the_whole_ivaerksaettelse(alice_client, alice, 
         assert response.status_code == 302, response.context["side"].fejl()
     summary = alice_client.get(trin_url(forloeb, "opsummering"))
     assert summary.context["fejl"] == []
-    hidden = dict(
-        re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', summary.content.decode())
+    confirm = alice_client.post(
+        trin_url(forloeb, "opsummering"), hidden_fields(summary.content.decode())
     )
-    confirm = alice_client.post(trin_url(forloeb, "opsummering"), hidden)
     assert confirm.status_code == 302
     ivaer = Ivaerksaettelse.objects.get()
     assert ivaer.ivaerksat_behandling_dage_siden_anmodning_kvantitet == 7
@@ -443,3 +451,75 @@ def test_queries_per_submit_are_at_most_10_and_fixed(alice_client, kbh, no_sendi
     many = submit_counts(alice_client, kbh, andre=3)
     assert max(few.values()) <= 10, few
     assert few == many
+
+
+# --- Rediger iværksættelse (R-DEL-2) ------------------------------------------------------
+
+
+def rediger_url(forloeb, trin: str) -> str:
+    return reverse("cases:ivaerksaettelse_rediger_trin", args=[forloeb.pk, trin])
+
+
+def test_ivaerksaettelse_is_edited_with_the_same_wizard(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    step1 = alice_client.get(rediger_url(forloeb, "laegesamtale"))
+    form = step1.context["side"].form
+    assert form["ivaerksat_behandling_dato"].value() == (
+        forloeb.ivaerksaettelse.ivaerksat_behandling_dato.isoformat()
+    )
+    assert form["version"].value() == "1"
+    alice_client.post(
+        rediger_url(forloeb, "screening"),
+        {
+            "screeningsvaerktoej_anvendt_ivaerksaet_kode": "04",
+            "behandling_formaal_kode": "02",
+            "henvisning_paa_opfordring_af_liste": ["04"],
+            "person_boligsituation_kode": "12",
+            "person_eller_partner_har_boern_under18_indikator": "false",
+            "version": "1",
+            "_handling": "naeste",
+        },
+    )
+    kladde = Kladde.objects.get()
+    assert kladde.skema_pk == forloeb.ivaerksaettelse.pk and kladde.version == 1
+    summary = alice_client.get(rediger_url(forloeb, "opsummering"))
+    assert summary.context["fejl"] == []
+    hidden = hidden_fields(summary.content.decode())
+    assert alice_client.post(rediger_url(forloeb, "opsummering"), hidden).status_code == 302
+    ivaer = Ivaerksaettelse.objects.get()
+    assert ivaer.behandling_formaal_kode == "02" and ivaer.version == 2
+    assert not Kladde.objects.exists()
+
+
+def test_ivaerksaettelse_edit_conflict_keeps_the_draft_and_says_so(alice_client, kbh, leder):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    data = values_to_data(IVAERKSAETTELSE, forloeb.ivaerksaettelse.smdb_values())
+    data["behandling_formaal_kode"] = ["02"]
+    alice_client.post(
+        rediger_url(forloeb, "screening"), {**data, "version": "1", "_handling": "kladde"}
+    )
+    Ivaerksaettelse.objects.filter(forloeb=forloeb).update(
+        version=2, aendret_af=leder, behandling_formaal_kode="05"
+    )
+    summary = alice_client.get(rediger_url(forloeb, "opsummering"))
+    hidden = hidden_fields(summary.content.decode())
+    assert hidden["version"] == ["1"]
+    response = alice_client.post(rediger_url(forloeb, "opsummering"), hidden)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Skemaet er ændret af en anden" in html
+    assert "6-IVÆR Formål med behandlingen" in html  # the field that differs
+    assert 'name="version" value="2"' in html
+    assert Ivaerksaettelse.objects.get().behandling_formaal_kode == "05"
+    assert Kladde.objects.exists()
+    again = alice_client.post(rediger_url(forloeb, "opsummering"), hidden_fields(html))
+    assert again.status_code == 302
+    assert Ivaerksaettelse.objects.get().behandling_formaal_kode == "02"
+
+
+def test_step_shows_its_violations_when_sent_from_the_summary(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    response = alice_client.get(trin_url(forloeb, "injektion") + "?fejl=1")
+    errors = response.context["side"].form.errors
+    assert "(R-IVAER-14)" in errors["person_nogensinde_injiceret_eller_injicerer_for_tiden_kode"][0]
+    assert "(R-IVAER-16)" in errors["person_nogensinde_testet_hcv_kode"][0]
