@@ -346,3 +346,54 @@ def test_keyboard_only_iværksættelse_step(login, alice, kbh, live_server):
     expect(first_radio).to_be_focused()
     page.keyboard.press("Tab")
     expect(group(page, BOERN_HUSSTAND).get_by_label("Ja", exact=True)).to_be_focused()
+
+
+def tab_to(page, locator, most: int = 4) -> None:
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def test_keyboard_only_tilknytning(login, alice, kbh, live_server, tilbud):
+    """Search the catalogue, choose, answer and submit without a mouse; Enter in the
+    search box searches instead of submitting; 9-TILB appears where Tab goes next."""
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    page = login(alice)
+    page.goto(f"{live_server.url}/forloeb/{forloeb.pk}/tilknytning/ny/")
+    page.get_by_label("Søg i tilbudskataloget").focus()
+    page.keyboard.type("Nord")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 tilbud fundet for »Nord«.")).to_be_visible()
+    assert page.url.endswith("/tilknytning/ny/")
+    page.keyboard.press("Tab")
+    nord = page.get_by_role("radio", name=re.compile("Rusmiddelcenter Nord"))
+    expect(nord).to_be_focused()
+    live(page, lambda: page.keyboard.press("Space"))
+    expect(nord).to_be_checked()
+    page.keyboard.press("Tab")  # 2-TILB: into the radio group, arrows choose
+    live(page, lambda: page.keyboard.press("ArrowRight"))
+    expect(group(page, "2-TILB Frit valg af behandlingstilbud").get_by_label("Nej")).to_be_checked()
+    page.keyboard.press("Tab")
+    start = page.get_by_label("3-TILB Startdato")
+    expect(start).to_be_focused()
+    start.fill(forloeb.ivaerksaettelse.ivaerksat_behandling_dato.isoformat())
+    # Tab walks a date input's day, month and year before it leaves it.
+    tab_to(page, page.get_by_label("4-TILB Slutdato"))
+    tab_to(page, page.get_by_label("7-TILB Behandlingsintensitet"))
+    live(page, lambda: page.keyboard.type("A"))  # Ambulant
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("8-TILB Behandlingstype")).to_be_focused()
+    live(page, lambda: page.keyboard.type("M"))  # Metadon (§142 SUL)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label(AUTORISATION)).to_be_focused()
+    page.keyboard.type("0A1B2")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Tilbudstilknytningen er registreret.")).to_be_visible()
+    saved = Kontaktforloeb.objects.get().tilbudstilknytninger.get()
+    assert (saved.tilbud_id, saved.behandling_type_kode, saved.autorisation_kode_tekst) == (
+        4711,
+        "01",
+        "0A1B2",
+    )

@@ -523,3 +523,18 @@ def test_step_shows_its_violations_when_sent_from_the_summary(alice_client, kbh)
     errors = response.context["side"].form.errors
     assert "(R-IVAER-14)" in errors["person_nogensinde_injiceret_eller_injicerer_for_tiden_kode"][0]
     assert "(R-IVAER-16)" in errors["person_nogensinde_testet_hcv_kode"][0]
+
+
+def test_form_templates_have_no_inline_script_or_style():
+    """CSP: behaviour in static/js, looks in static/css."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates" / "cases"
+    for path in root.rglob("*.html"):
+        html = path.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert not re.search(r"\shx-on", html), path
+        assert not re.search(r'\sstyle="', html), path
