@@ -23,6 +23,7 @@ from cases.models import (
 )
 from cases.schema_models import model_kwargs
 from smdb.rules import today_dk
+from smdb.simulator.catalogue import DEMO_TILBUD
 
 PASSWORD = "Demo-kode-1234"
 
@@ -50,15 +51,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class TilbudFactory(factory.django.DjangoModelFactory):
+    """Offers of the simulator's demo catalogue, so that schemas made with them are
+    accepted by the simulator (it checks 1-TILB against HentAlleTilbud)."""
+
     class Meta:
         model = Tilbud
         django_get_or_create = ("tilbud_id",)
 
-    tilbud_id = factory.Sequence(lambda n: 9000 + n)
-    navn = factory.Sequence(lambda n: f"Rusmiddelcenter {n}")
-    adresse = "Testvej 1"
-    postnummer = "8000"
-    kommune = "Aarhus"
+    class Params:
+        demo = factory.Iterator(DEMO_TILBUD)
+
+    tilbud_id = factory.LazyAttribute(lambda o: o.demo["tilbud_id"])
+    navn = factory.LazyAttribute(lambda o: o.demo["navn"])
+    adresse = factory.LazyAttribute(lambda o: o.demo["adresse"])
+    postnummer = factory.LazyAttribute(lambda o: o.demo["postnummer"])
+    kommune = factory.LazyAttribute(lambda o: o.demo["kommune"])
 
 
 def cpr_for_age(age: int, serial: int = 1) -> str:
