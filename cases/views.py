@@ -34,7 +34,8 @@ from cases.wizards import (
     trin_for_variable,
     values_to_data,
 )
-from smdb import rules
+from smdb import rules, sync
+from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
 
 SESSION_CPR = "soegt_cpr"
@@ -154,6 +155,28 @@ def _opdatering(request, side: Side):
     )
 
 
+def _hent_fra_smdb(request, row) -> bool:
+    """R-DEL-3: fetch SMDB's copy before a schema is shown for Rediger, so that a
+    stale copy here never rolls SMDB back. False when it cannot be edited here."""
+    try:
+        if sync.refresh_from_smdb(row):
+            messages.info(
+                request,
+                f"{row.schema.title} var ændret i SMDB af et andet system. "
+                "Formularen viser SMDB's udgave.",
+            )
+    except sync.SkemaSlettetISmdb as exc:
+        messages.error(request, f"{exc} Det kan derfor ikke rettes.")
+        return False
+    except SmdbError:
+        messages.warning(
+            request,
+            "SMDB kunne ikke nås, så skemaet er ikke hentet igen før rettelsen. Formularen "
+            "viser smdb-webs udgave.",
+        )
+    return True
+
+
 def _kladde_gemt(request, pk: int):
     messages.success(
         request, "Kladden er gemt. Du kan fortsætte, hvor du slap, fra forløbets side."
@@ -204,6 +227,8 @@ class SkemaSideView(View):
     def get(self, request, pk: int, **kwargs):
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
+        if row is not None and not _hent_fra_smdb(request, row):
+            return redirect("cases:forloeb_detail", pk=pk)
         kladde = None
         if self.kladder:
             kladde = selectors.kladde_for_user(
@@ -475,6 +500,8 @@ class IvaerksaettelseWizard(View):
             )
             return redirect("cases:forloeb_detail", pk=pk)
         if trin is None:
+            if self.rediger and not _hent_fra_smdb(request, row):
+                return redirect("cases:forloeb_detail", pk=pk)
             start = (
                 kladde.trin if kladde is not None and kladde.trin else IVAERKSAETTELSE_TRIN[0].slug
             )

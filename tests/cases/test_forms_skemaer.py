@@ -538,3 +538,50 @@ def test_form_templates_have_no_inline_script_or_style():
         assert not re.search(r"\son[a-z]+=", html), path
         assert not re.search(r"\shx-on", html), path
         assert not re.search(r'\sstyle="', html), path
+
+
+# --- R-DEL-3: SMDB's copy before Rediger -------------------------------------------
+
+
+def test_R_DEL_3_rediger_shows_smdbs_copy_when_it_changed(alice_client, kbh, monkeypatch):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+
+    def refresh(row, **kwargs):
+        type(row).objects.filter(pk=row.pk).update(behandling_afsluttet_status_kode="03")
+        row.refresh_from_db()
+        return True
+
+    monkeypatch.setattr("smdb.sync.refresh_from_smdb", refresh)
+    response = alice_client.get(reverse("cases:afslutning_rediger", args=[forloeb.pk]))
+    assert response.context["side"].form["behandling_afsluttet_status_kode"].value() == "03"
+    assert "var ændret i SMDB" in response.content.decode()
+
+
+def test_R_DEL_3_a_schema_gone_from_smdb_is_not_edited(alice_client, kbh, monkeypatch):
+    from smdb.sync import SkemaSlettetISmdb
+
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+
+    def gone(row, **kwargs):
+        raise SkemaSlettetISmdb("Iværksættelse af behandling findes ikke længere i SMDB.")
+
+    monkeypatch.setattr("smdb.sync.refresh_from_smdb", gone)
+    response = alice_client.get(reverse("cases:ivaerksaettelse_rediger", args=[forloeb.pk]))
+    assert response.url == reverse("cases:forloeb_detail", args=[forloeb.pk])
+
+
+def test_R_DEL_3_smdb_unreachable_still_allows_editing_with_a_warning(
+    alice_client, kbh, monkeypatch
+):
+    from smdb.client import SmdbError
+
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True)
+
+    def down(row, **kwargs):
+        raise SmdbError("timeout")
+
+    monkeypatch.setattr("smdb.sync.refresh_from_smdb", down)
+    row = forloeb.tilbudstilknytninger.get()
+    response = alice_client.get(reverse("cases:tilknytning_rediger", args=[forloeb.pk, row.pk]))
+    assert response.status_code == 200
+    assert "SMDB kunne ikke nås" in response.content.decode()
