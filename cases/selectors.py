@@ -59,8 +59,8 @@ def seneste_forloeb(*, user, limit: int = 20) -> list[Kontaktforloeb]:
 def borgerens_forloeb(
     *, user, pk: int, for_update: bool = False
 ) -> tuple[Kontaktforloeb, list[Kontaktforloeb]]:
-    """The forløb ``pk`` and the citizen's other forløb in the user's myndighed, with
-    every schema, in 2 queries; 404 outside the user's myndighed.
+    """The forløb ``pk`` and the citizen's other forløb in the user's myndighed (newest
+    first), with every schema, in 2 queries; 404 outside the user's myndighed.
 
     With ``for_update`` (inside a transaction) the citizen's forløb rows are locked
     first, so that two writes to one citizen's cases take turns and each validates
@@ -68,7 +68,9 @@ def borgerens_forloeb(
     """
     scoped = forloeb_for_user(user)
     cpr = scoped.filter(pk=pk).values("person_identifikator")[:1]
-    qs = with_schemas(scoped.filter(person_identifikator=Subquery(cpr)))
+    qs = with_schemas(scoped.filter(person_identifikator=Subquery(cpr))).order_by(
+        "-anmodning__behandling_anmodning_dato", "-pk"
+    )
     if for_update:
         qs = qs.select_for_update(of=("self",))
     rows = list(qs)

@@ -105,14 +105,6 @@ def forloeb_detail(request, pk: int):
         slettes = tilknytninger[index] if index is not None else getattr(forloeb, key)
     ivaerksaettelse = getattr(forloeb, "ivaerksaettelse", None)
     afslutning = getattr(forloeb, "afslutning", None)
-    andre.sort(
-        key=lambda f: (
-            getattr(getattr(f, "anmodning", None), "behandling_anmodning_dato", None)
-            or forloeb.oprettet.date(),
-            f.pk,
-        ),
-        reverse=True,
-    )
     return render(
         request,
         "cases/forloeb_detail.html",
@@ -124,6 +116,7 @@ def forloeb_detail(request, pk: int):
             "afslutning": afslutning,
             "slettes": slettes,
             "kladder": selectors.kladder_for_forloeb(forloeb),
+            # Which forms to offer; the rule engine still decides on submit.
             "kan_ivaerksaette": ivaerksaettelse is None and afslutning is None,
             "kan_tilknytte": ivaerksaettelse is not None and afslutning is None,
             "kan_afslutte": afslutning is None,

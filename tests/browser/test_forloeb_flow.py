@@ -23,7 +23,7 @@ from tests.browser.forloeb_helpers import (
     vaelg,
     visible_field,
 )
-from tests.factories import ForloebFactory, TilbudFactory, cpr_for_age
+from tests.factories import PASSWORD, ForloebFactory, TilbudFactory, cpr_for_age
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -397,3 +397,61 @@ def test_keyboard_only_tilknytning(login, alice, kbh, live_server, tilbud):
         "01",
         "0A1B2",
     )
+
+
+def test_two_people_edit_one_schema_the_second_gets_a_conflict_and_loses_nothing(
+    login, alice, leder, kbh, live_server, browser
+):
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True)
+    tilknytning = forloeb.tilbudstilknytninger.get()
+    start = tilknytning.tilbud_tilknyttet_behandling_start_dato
+    url = f"{live_server.url}/forloeb/{forloeb.pk}/tilknytning/{tilknytning.pk}/afslut/"
+    page = login(alice)
+    page.goto(url)
+    check_page(page, "17-tilknytning-afslut-aaben")
+
+    # Meanwhile the team leader closes the same tilknytning in her own browser.
+    other = browser.new_context().new_page()
+    other.goto(f"{live_server.url}/konto/log-ind/")
+    other.get_by_label("Brugernavn").fill(leder.username)
+    other.get_by_label("Adgangskode").fill(PASSWORD)
+    other.get_by_role("button", name="Log ind").click()
+    other.goto(url)
+    other.get_by_label("4-TILB Slutdato").fill((start + timedelta(days=2)).isoformat())
+    other.get_by_role("button", name="Afslut tilbudstilknytning").click()
+    expect(other.get_by_text("Tilbudstilknytningen er afsluttet.")).to_be_visible()
+
+    mine = (start + timedelta(days=5)).isoformat()
+    page.get_by_label("4-TILB Slutdato").fill(mine)
+    page.get_by_role("button", name="Afslut tilbudstilknytning").click()
+    expect(page.get_by_text("Skemaet er ændret af en anden, mens du arbejdede")).to_be_visible()
+    expect(page.get_by_label("4-TILB Slutdato")).to_have_value(mine)  # nothing lost
+    expect(page.get_by_role("row", name=re.compile("4-TILB Slutdato"))).to_be_visible()
+    check_page(page, "18-konflikt")
+    page.get_by_role("button", name="Afslut tilbudstilknytning").click()
+    expect(page.get_by_text("Tilbudstilknytningen er afsluttet.")).to_be_visible()
+    saved = Kontaktforloeb.objects.get().tilbudstilknytninger.get()
+    assert saved.tilbud_tilknyttet_behandling_slut_dato.isoformat() == mine
+    assert saved.version == 3
+
+
+def test_rediger_pages_and_whole_forloeb_deletion_are_accessible(login, alice, kbh, live_server):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    tilknytning = forloeb.tilbudstilknytninger.get()
+    page = login(alice)
+    base = f"{live_server.url}/forloeb/{forloeb.pk}"
+    for name, path, label in (
+        ("19-ret-anmodning", "/anmodning/rediger/", "2-ANM Anmodningsdato"),
+        ("20-ret-ivaer", "/ivaerksaettelse/rediger/", "1-IVÆR Dato for iværksættelse"),
+        ("21-ret-tilknytning", f"/tilknytning/{tilknytning.pk}/rediger/", "3-TILB Startdato"),
+        ("22-ret-afslutning", "/afslutning/rediger/", "1-AFSL Afslutningsdato"),
+    ):
+        page.goto(base + path)
+        expect(page.get_by_label(label)).not_to_have_value("")
+        check_page(page, name)
+    page.goto(base + "/slet/")
+    expect(page.get_by_role("heading", name="Slet hele forløbet")).to_be_visible()
+    check_page(page, "23-slet-hele-forloebet")
+    page.get_by_role("button", name="Slet hele forløbet").click()
+    expect(page.get_by_text("Forløbet er slettet bagfra (4 skemaer)")).to_be_visible()
+    assert not Kontaktforloeb.objects.exists()
