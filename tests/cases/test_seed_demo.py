@@ -2,11 +2,23 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from cases.models import Kontaktforloeb, Tilbud
+from cases.models import (
+    Afslutning,
+    Anmodning,
+    Ivaerksaettelse,
+    Kontaktforloeb,
+    SyncStatus,
+    Tilbud,
+    Tilbudstilknytning,
+)
 from cases.selectors import with_schemas
 from cases.validation import validate
+from smdb.models import SyncOperation, SyncOperationStatus
+from smdb.simulator.models import SimSkema
 
-pytestmark = pytest.mark.django_db
+# The seed sends the demo forløb to the simulator served from a thread, whose
+# writes must not leak past the test: hence a transactional test.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_seed_demo_is_idempotent_and_every_forloeb_obeys_the_rules(capsys):
@@ -29,6 +41,16 @@ def test_seed_demo_is_idempotent_and_every_forloeb_obeys_the_rules(capsys):
         for f in with_schemas(Kontaktforloeb.objects.all())
     }
     assert len(states) >= 4  # anmodet, iværksat, tilknyttet, afsluttet ...
+    # Every demo schema went through the outbox into the simulator, exactly once.
+    rows = [
+        row
+        for model in (Anmodning, Ivaerksaettelse, Tilbudstilknytning, Afslutning)
+        for row in model.objects.all()
+    ]
+    assert {row.sync_status for row in rows} == {SyncStatus.SENDT}
+    assert all(row.smdb_id for row in rows)
+    assert SimSkema.objects.count() == len(rows)
+    assert SyncOperation.objects.exclude(status=SyncOperationStatus.SENDT).count() == 0
     user = User.objects.get(username="sagsbehandler")
     assert user.check_password("Demo-kode-1234")
     assert user.myndighed.kommune_kode == 101

@@ -10,6 +10,7 @@ import random
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,8 +27,12 @@ from cases.models import (
 )
 from cases.schema_models import model_kwargs as fields
 from cases.validation import validate
+from smdb import outbox, sync
+from smdb.models import SyncAction, SyncOperation
+from smdb.models import SyncOperationStatus as S
 from smdb.rules import today_dk
 from smdb.simulator.catalogue import DEMO_TILBUD
+from smdb.simulator.embedded import simulator_in_thread
 
 MYNDIGHEDER = [(101, "København"), (751, "Aarhus")]
 USERS = [
@@ -51,9 +56,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Adgangskode til demo-brugerne (ellers tilfældig).")
 
-    @transaction.atomic
     def handle(self, *args, password=None, **options):
         password = password or secrets.token_urlsafe(9)
+        if settings.CELERY_TASK_ALWAYS_EAGER and settings.SMDB_SIMULATOR_ENABLED:
+            # Embedded default: send the demo forløb through the outbox to the
+            # simulator now; runserver (which normally serves it) is not up yet.
+            with simulator_in_thread():
+                created = self.seed(password)
+                sendt = send_pending()
+        else:
+            # A real worker sends them (REDIS_URL set), to whatever SMDB_ENDPOINT is.
+            created, sendt = self.seed(password), 0
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo-data klar ({created} nye forløb; {sendt} skemaer sendt til SMDB)."
+            )
+        )
+        self.stdout.write("Demo-brugere (log ind på http://127.0.0.1:8000/):")
+        for username, _, _, kode, rolle in USERS:
+            self.stdout.write(f"  {username:<15} {rolle.label:<14} {kode}  adgangskode: {password}")
+
+    @transaction.atomic
+    def seed(self, password: str) -> int:
         myndigheder = {
             kode: Myndighed.objects.update_or_create(kommune_kode=kode, defaults={"navn": navn})[0]
             for kode, navn in MYNDIGHEDER
@@ -93,11 +118,7 @@ class Command(BaseCommand):
             for i in range(count):
                 self.create_forloeb(rng, myndighed, user, i)
                 created += 1
-
-        self.stdout.write(self.style.SUCCESS(f"Demo-data klar ({created} nye forløb)."))
-        self.stdout.write("Demo-brugere (log ind på http://127.0.0.1:8000/):")
-        for username, _, _, kode, rolle in USERS:
-            self.stdout.write(f"  {username:<15} {rolle.label:<14} {kode}  adgangskode: {password}")
+        return created
 
     def create_forloeb(self, rng: random.Random, myndighed, user, i: int) -> None:
         today = today_dk()
@@ -157,9 +178,24 @@ class Command(BaseCommand):
         for row in rows:
             row.oprettet_af = row.aendret_af = user
             row.save()
+            # Sent on commit like any caseworker's schema: nothing reaches SMDB
+            # except through the outbox.
+            outbox.record(schema_row=row, action=SyncAction.INDSAET)
         violations = validate(forloeb, today=today)
         if violations:
             raise CommandError(f"Demo-forløb {i} bryder reglerne: {violations}")
+
+
+def send_pending() -> int:
+    """Send what the outbox still holds (eager mode has no worker to retry)."""
+    refs = (
+        SyncOperation.objects.exclude(status__in=[S.SENDT, S.ANNULLERET])
+        .values_list("forloeb_ref", flat=True)
+        .distinct()
+    )
+    for ref in list(refs):
+        sync.process_forloeb(ref)
+    return SyncOperation.objects.filter(status=S.SENDT).count()
 
 
 def demo_cpr(rng: random.Random, i: int) -> str:

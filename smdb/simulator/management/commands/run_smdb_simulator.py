@@ -6,26 +6,14 @@ The simulator's store is its own tables in the configured database (run
 ``migrate`` first).
 """
 
-import socket
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.core.servers.basehttp import WSGIServer, get_internal_wsgi_application, run
+from django.core.servers.basehttp import get_internal_wsgi_application, run
 from django.db import connection
 
 from smdb import contract
+from smdb.simulator.embedded import NoDelayWSGIServer
 from smdb.simulator.models import SimSkema
-
-
-class NoDelayWSGIServer(WSGIServer):
-    """Django's WSGI server with TCP_NODELAY: wsgiref writes the headers and the
-    body in separate sends, which Nagle's algorithm and the client's delayed ACK
-    would hold back ~40 ms per SOAP call."""
-
-    def get_request(self):
-        conn, addr = super().get_request()
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn, addr
 
 
 class Command(BaseCommand):
