@@ -126,7 +126,9 @@ class Tilbudstilknytning(Skema, schema_model_base(TILBUDSTILKNYTNING, __name__))
     class Meta:
         verbose_name = "tilbudstilknytning"
         verbose_name_plural = "tilbudstilknytninger"
-        ordering = ["tilbud_tilknyttet_behandling_start_dato", "pk"]
+        # Registration order: R-DEL-1 deletes bagfra, the newest registered first, and
+        # the rule engine reads the list in this order (smdb.rules.deletion).
+        ordering = ["pk"]
 
 
 class Afslutning(Skema, schema_model_base(AFSLUTNING, __name__)):  # noqa: DJ008 (__str__ on Skema)

@@ -332,6 +332,32 @@ def test_R_DEL_1_only_the_newest_tilknytning_may_go(alice, kbh):
     assert list(Tilbudstilknytning.objects.all()) == [aeldste]
 
 
+def test_R_DEL_1_newest_means_last_registered_not_latest_start(alice, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True)
+    ivaer = forloeb.ivaerksaettelse.ivaerksat_behandling_dato
+    senere_start = services.tilbudstilknytning_create(
+        user=alice, forloeb_pk=forloeb.pk, data=tilb_values(forloeb, start=ivaer + timedelta(3))
+    )
+    # Registered last, but starts before the one above: it is the newest schema.
+    sidst_registreret = services.tilbudstilknytning_create(
+        user=alice, forloeb_pk=forloeb.pk, data=tilb_values(forloeb, start=ivaer + timedelta(1))
+    )
+    with pytest.raises(rules.DeletionRefused):
+        services.skema_delete(
+            user=alice,
+            forloeb_pk=forloeb.pk,
+            schema="tilbudstilknytning",
+            tilknytning_pk=senere_start.pk,
+        )
+    services.skema_delete(
+        user=alice,
+        forloeb_pk=forloeb.pk,
+        schema="tilbudstilknytning",
+        tilknytning_pk=sidst_registreret.pk,
+    )
+    assert not Tilbudstilknytning.objects.filter(pk=sidst_registreret.pk).exists()
+
+
 def test_R_DEL_1_deleting_the_anmodning_removes_the_empty_forloeb(alice, kbh):
     forloeb = ForloebFactory(myndighed=kbh)
     assert services.skema_delete(user=alice, forloeb_pk=forloeb.pk, schema="anmodning") is None
