@@ -36,13 +36,16 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, F, Value, When
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from smdb import outbox
@@ -94,28 +97,42 @@ class Outcome:
 # --- the loop ---------------------------------------------------------------------------
 
 
-def process_forloeb(forloeb_ref: int, *, klient: SmdbKlient | None = None) -> int:
-    """Send the forløb's due operations in order; returns how many were handled."""
+def process_forloeb(
+    forloeb_ref: int, *, klient: SmdbKlient | None = None, drain: bool = False
+) -> int:
+    """Send the forløb's due operations in order; returns how many were handled.
+
+    With ``drain`` (the Celery task) it then goes on with the other forløb's
+    waiting operations (``drain_outbox``) within the same time budget, so one
+    task empties a burst and the tasks queued for forløb it already drained
+    return after a query or two."""
     klient = klient or SmdbKlient()
-    budget = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
+    deadline = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
     seen: set[int] = set()
     handled = 0
     while True:
         op = _next_operation(forloeb_ref, seen)
         if op is None:
-            return handled
-        if time.monotonic() > budget:
+            break
+        if time.monotonic() > deadline:
             outbox.enqueue(forloeb_ref)  # a long queue continues in a fresh task
             return handled
         seen.add(op.pk)
         if not claim(op):
-            return handled  # another worker has it and will carry on in order
+            break  # another worker has it and will carry on in order
         outcome = send_operation(op, klient)
         handled += 1
         if outcome.stop:
-            if outcome.retry_in is not None and not _eager():
-                outbox.enqueue(forloeb_ref, countdown=outcome.retry_in)
+            _retry_later(op, outcome)
             return handled
+    if drain:
+        handled += drain_outbox(klient=klient, deadline=deadline)
+    return handled
+
+
+def _retry_later(op: SyncOperation, outcome: Outcome) -> None:
+    if outcome.retry_in is not None and not _eager():
+        outbox.enqueue(op.forloeb_ref, countdown=outcome.retry_in)
 
 
 def _next_operation(forloeb_ref: int, seen: set[int]) -> SyncOperation | None:
@@ -148,48 +165,220 @@ def claim(op: SyncOperation) -> bool:
     return claimed == 1
 
 
+# --- draining: the heads of many forløb, a batch at a time -----------------------------------
+
+
+def waiting_heads(limit: int) -> list[SyncOperation]:
+    """Up to ``limit`` operations waiting for their first send ("venter"), each
+    the first open operation of its forløb, oldest first. At most one per forløb,
+    and none behind an operation that is in flight, waiting for its retry or
+    blocked: those forløb are left to their own task, which keeps their order."""
+    earlier_open = SyncOperation.objects.filter(
+        forloeb_ref=OuterRef("forloeb_ref"), pk__lt=OuterRef("pk"), status__in=(*DUE, S.SENDER)
+    )
+    return list(
+        SyncOperation.objects.filter(status=S.VENTER)
+        .exclude(Exists(earlier_open))
+        .order_by("pk")[:limit]
+    )
+
+
+def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = None) -> int:
+    """Send the waiting heads of all forløb until none are left or the time
+    budget is spent; returns how many operations were handled.
+
+    Crash safety needs one durable point before a send (the claim, so a retry
+    knows an attempt may have reached SMDB and looks it up first) and one after
+    (the result). Neither has to be per operation: a batch of heads, one per
+    forløb and so independent of each other, is claimed in one commit, sent one
+    by one, and the results are recorded in one commit. A worker that dies in
+    between leaves the batch "sender"; the sweeper hands it back and each retry
+    looks SMDB up before inserting. The next operation of a forløb becomes a head
+    only when the batch's results are committed, so order and parent Ids hold.
+    """
+    klient = klient or SmdbKlient()
+    if deadline is None:
+        deadline = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
+    size = setting("SMDB_SYNC_BATCH", 25)
+    handled = 0
+    while heads := waiting_heads(size):
+        if time.monotonic() > deadline:
+            outbox.enqueue(heads[0].forloeb_ref)  # the rest in a fresh task
+            break
+        claimed = claim_batch(heads)
+        sent, outcome = send_batch(claimed, klient, deadline)
+        handled += sent
+        if outcome is not None and outcome.stop:
+            break  # SMDB is failing: its retry (and the sweeper) take it from here
+    return handled
+
+
+def claim_batch(ops: list[SyncOperation]) -> list[SyncOperation]:
+    """Claim waiting operations by compare-and-set in one commit: in one statement
+    when nobody touched them since they were read, else one by one (the others
+    are then someone else's)."""
+    if not ops:
+        return []
+    now = timezone.now()
+    unchanged = reduce(or_, (Q(pk=op.pk, updated=op.updated) for op in ops))
+    with transaction.atomic():
+        claimed = SyncOperation.objects.filter(unchanged, status=S.VENTER).update(
+            status=S.SENDER, claimed_at=now, attempts=F("attempts") + 1, updated=now
+        )
+        if claimed == len(ops):
+            for op in ops:
+                op.status, op.claimed_at, op.updated = S.SENDER, now, now
+                op.attempts += 1
+            return ops
+        transaction.set_rollback(True)  # contended: undo, and claim one by one
+    with transaction.atomic():
+        return [op for op in ops if claim(op)]
+
+
+def send_batch(
+    ops: list[SyncOperation], klient: SmdbKlient, deadline: float
+) -> tuple[int, Outcome | None]:
+    """Send claimed operations of different forløb, then record all outcomes in
+    one commit. Stops at a transient error or the deadline; what was not sent
+    goes back to "venter" in the same commit. Returns how many were sent and the
+    last outcome."""
+    results: list[Result] = []
+    try:
+        for op in ops:
+            if time.monotonic() > deadline:
+                break
+            result = attempt(op, klient)
+            results.append(result)
+            if result.error is not None or result.outcome.stop:
+                break
+    finally:
+        with transaction.atomic():
+            _record_batch(results)
+            for op in ops[len(results) :]:
+                _release(op)
+    if not results:
+        return 0, None
+    last = results[-1]
+    if last.error is not None:
+        raise last.error
+    _retry_later(last.op, last.outcome)
+    return len(results), last.outcome
+
+
+def _record_batch(results: list[Result]) -> None:
+    """``_record`` for a batch, in a few statements for the usual case (sent)."""
+    sent = [r for r in results if r.status == S.SENDT]
+    for result in results:
+        if result.status != S.SENDT:
+            _record(result)
+    if not sent:
+        return
+    now = timezone.now()
+    for r in sent:
+        r.op.status, r.op.updated = S.SENDT, now
+        r.op.smdb_id, r.op.smdb_response = r.fields["smdb_id"], r.fields["smdb_response"]
+    SyncOperation.objects.filter(status=S.SENDER).bulk_update(
+        [r.op for r in sent], ["status", "smdb_id", "smdb_response", "updated"]
+    )
+    by_schema: dict[str, list[SyncOperation]] = defaultdict(list)
+    for r in sent:
+        if r.op.action != SyncAction.SLET:
+            by_schema[r.op.schema].append(r.op)
+    for schema_key, ops in by_schema.items():
+        rows = outbox.schema_model(schema_key).objects.filter(pk__in=[op.object_id for op in ops])
+        # The Ids first: this locks the rows, so an edit that commits meanwhile
+        # (its operation, then its row) is either seen below or writes after us.
+        rows.update(
+            smdb_id=Case(
+                *(When(pk=op.object_id, then=Value(op.smdb_id)) for op in ops if op.smdb_id),
+                default=F("smdb_id"),
+                output_field=BigIntegerField(),
+            )
+        )
+        newer = (
+            SyncOperation.objects.filter(
+                reduce(or_, (Q(object_id=op.object_id, pk__gt=op.pk) for op in ops)),
+                schema=schema_key,
+            )
+            .exclude(status=S.ANNULLERET)
+            .exclude(action=SyncAction.SLET)
+        )
+        rows.exclude(pk__in=newer.values("object_id")).update(sync_status=ROW_STATUS[S.SENDT])
+
+
+def _release(op: SyncOperation) -> None:
+    """Hand back a claimed operation that was never sent: not an attempt."""
+    SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
+        status=S.VENTER, attempts=F("attempts") - 1, updated=timezone.now()
+    )
+
+
+# --- one attempt ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What became of one attempt, before it is recorded."""
+
+    op: SyncOperation
+    status: str
+    fields: dict[str, Any]
+    outcome: Outcome
+    error: Exception | None = None  # unexpected: recorded as "fejl", then raised
+
+
 def send_operation(op: SyncOperation, klient: SmdbKlient) -> Outcome:
     """Send one claimed operation and record the outcome on it and its schema row."""
+    result = attempt(op, klient)
+    with transaction.atomic():
+        _record(result)
+    if result.error is not None:
+        raise result.error
+    return result.outcome
+
+
+def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
+    """Send one claimed operation; what to record. Writes nothing."""
     try:
         svar = _send(op, klient)
     except Blocked as exc:
         # Not an attempt: SMDB was not called.
-        return _finish(op, S.BLOKERET, last_error=str(exc), attempts=F("attempts") - 1)
+        return _result(op, S.BLOKERET, last_error=str(exc), attempts=F("attempts") - 1)
     except SmdbError as exc:
         if not exc.transient:
             logger.error("SMDB forstod ikke operation %s: %s", op.pk, exc)
-            return _finish(op, S.OPGIVET, last_error=str(exc))
+            return _result(op, S.OPGIVET, last_error=str(exc))
         if op.attempts >= setting("SMDB_SYNC_MAX_ATTEMPTS", 20):
-            return _finish(op, S.OPGIVET, last_error=f"Opgivet efter {op.attempts} forsøg: {exc}")
+            return _result(op, S.OPGIVET, last_error=f"Opgivet efter {op.attempts} forsøg: {exc}")
         delay = retry_delay(op.attempts)
         logger.warning("SMDB-fejl for operation %s, forsøger igen om %.0f s: %s", op.pk, delay, exc)
-        _finish(
+        return _result(
             op,
             S.FEJL,
+            Outcome(S.FEJL, stop=True, retry_in=delay),
             last_error=str(exc),
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
-        return Outcome(S.FEJL, stop=True, retry_in=delay)
     except Exception as exc:
         # A bug or a time limit: never leave the operation claimed for ever. The
         # call may have reached SMDB, which the next attempt's lookup handles.
         logger.exception("Uventet fejl i operation %s", op.pk)
-        delay = retry_delay(op.attempts)
-        _finish(
+        result = _result(
             op,
             S.FEJL,
             last_error=f"{type(exc).__name__}: {exc}",
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            next_attempt_at=timezone.now() + timedelta(seconds=retry_delay(op.attempts)),
         )
-        raise
+        result.error = exc
+        return result
     response = {
         "succes": svar.succes,
         "id": svar.id,
         "fejl": [f.as_dict() for f in svar.fejl],
     }
     if svar.succes:
-        return _finish(op, S.SENDT, smdb_id=svar.id, smdb_response=response)
-    return _finish(
+        return _result(op, S.SENDT, smdb_id=svar.id, smdb_response=response)
+    return _result(
         op,
         S.AFVIST,
         smdb_response=response,
@@ -197,29 +386,33 @@ def send_operation(op: SyncOperation, klient: SmdbKlient) -> Outcome:
     )
 
 
-def _finish(op: SyncOperation, status: str, **fields) -> Outcome:
-    """Record the outcome on the operation and, in the same commit, on its schema
-    row (unless a newer operation of the row decides the row's state)."""
-    with transaction.atomic():
-        SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
-            status=status, updated=timezone.now(), **fields
+def _result(op: SyncOperation, status: str, outcome: Outcome | None = None, **fields) -> Result:
+    return Result(op, status, fields, outcome or Outcome(status))
+
+
+def _record(result: Result) -> None:
+    """Record the outcome on the operation and on its schema row (unless a newer
+    operation of the row decides the row's state). Call it in a transaction, so
+    both commit together."""
+    op, status, fields = result.op, result.status, result.fields
+    SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
+        status=status, updated=timezone.now(), **fields
+    )
+    if op.action != SyncAction.SLET:
+        newer = (
+            SyncOperation.objects.filter(schema=op.schema, object_id=op.object_id, pk__gt=op.pk)
+            .exclude(status=S.ANNULLERET)
+            .exclude(action=SyncAction.SLET)
         )
-        if op.action != SyncAction.SLET:
-            newer = (
-                SyncOperation.objects.filter(schema=op.schema, object_id=op.object_id, pk__gt=op.pk)
-                .exclude(status=S.ANNULLERET)
-                .exclude(action=SyncAction.SLET)
+        row = {
+            "sync_status": Case(
+                When(Exists(newer), then=F("sync_status")),
+                default=Value(ROW_STATUS[status]),
             )
-            row = {
-                "sync_status": Case(
-                    When(Exists(newer), then=F("sync_status")),
-                    default=Value(ROW_STATUS[status]),
-                )
-            }
-            if status == S.SENDT and fields.get("smdb_id"):
-                row["smdb_id"] = fields["smdb_id"]
-            outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(**row)
-    return Outcome(status)
+        }
+        if status == S.SENDT and fields.get("smdb_id"):
+            row["smdb_id"] = fields["smdb_id"]
+        outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(**row)
 
 
 def refresh_row_status(schema_key: str, object_id: int) -> None:

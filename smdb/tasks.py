@@ -11,7 +11,7 @@ from smdb import sync
 @shared_task(acks_late=True, ignore_result=True)
 def send_forloeb(forloeb_ref: int) -> int:
     """Send the forløb's due outbox operations to SMDB, in order."""
-    return sync.process_forloeb(forloeb_ref)
+    return sync.process_forloeb(forloeb_ref, drain=True)
 
 
 @shared_task(ignore_result=True)
