@@ -44,8 +44,8 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from smdb import outbox
@@ -266,44 +266,75 @@ def send_batch(
 
 
 def _record_batch(results: list[Result]) -> None:
-    """``_record`` for a batch, in a few statements for the usual case (sent)."""
+    """``_record`` for a batch. Successes, the usual case, go in one round trip
+    per table (``executemany``, the same statements ``_record`` makes): built
+    through the ORM, a batch's per-row updates cost as much as its SOAP calls."""
     sent = [r for r in results if r.status == S.SENDT]
     for result in results:
         if result.status != S.SENDT:
             _record(result)
     if not sent:
         return
-    now = timezone.now()
-    for r in sent:
-        r.op.status, r.op.updated = S.SENDT, now
-        r.op.smdb_id, r.op.smdb_response = r.fields["smdb_id"], r.fields["smdb_response"]
-    SyncOperation.objects.filter(status=S.SENDER).bulk_update(
-        [r.op for r in sent], ["status", "smdb_id", "smdb_response", "updated"]
+    ops_table, (pk, status, smdb_id, smdb_response, updated) = _columns(
+        SyncOperation, "id", "status", "smdb_id", "smdb_response", "updated"
     )
-    by_schema: dict[str, list[SyncOperation]] = defaultdict(list)
-    for r in sent:
-        if r.op.action != SyncAction.SLET:
-            by_schema[r.op.schema].append(r.op)
-    for schema_key, ops in by_schema.items():
-        rows = outbox.schema_model(schema_key).objects.filter(pk__in=[op.object_id for op in ops])
-        # The Ids first: this locks the rows, so an edit that commits meanwhile
-        # (its operation, then its row) is either seen below or writes after us.
-        rows.update(
-            smdb_id=Case(
-                *(When(pk=op.object_id, then=Value(op.smdb_id)) for op in ops if op.smdb_id),
-                default=F("smdb_id"),
-                output_field=BigIntegerField(),
-            )
+    as_json = SyncOperation._meta.get_field("smdb_response").get_db_prep_save
+    now = SyncOperation._meta.get_field("updated").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {ops_table} SET {status} = %s, {smdb_id} = %s, {smdb_response} = %s, "
+            f"{updated} = %s WHERE {pk} = %s AND {status} = %s",
+            [
+                (
+                    S.SENDT,
+                    r.fields["smdb_id"],
+                    as_json(r.fields["smdb_response"], connection),
+                    now,
+                    r.op.pk,
+                    S.SENDER,
+                )
+                for r in sent
+            ],
         )
-        newer = (
-            SyncOperation.objects.filter(
-                reduce(or_, (Q(object_id=op.object_id, pk__gt=op.pk) for op in ops)),
-                schema=schema_key,
+        by_schema: dict[str, list[Result]] = defaultdict(list)
+        for r in sent:
+            if r.op.action != SyncAction.SLET:
+                by_schema[r.op.schema].append(r)
+        _, (schema, object_id, action) = _columns(SyncOperation, "schema", "object_id", "action")
+        for schema_key, rs in by_schema.items():
+            model = outbox.schema_model(schema_key)
+            rows, (row_pk, row_smdb_id, sync_status) = _columns(
+                model, model._meta.pk.name, "smdb_id", "sync_status"
             )
-            .exclude(status=S.ANNULLERET)
-            .exclude(action=SyncAction.SLET)
-        )
-        rows.exclude(pk__in=newer.values("object_id")).update(sync_status=ROW_STATUS[S.SENDT])
+            # The row's state follows this operation unless a newer one of the row
+            # (an edit committed while it was in flight) decides it.
+            cursor.executemany(
+                f"UPDATE {rows} SET {row_smdb_id} = COALESCE(%s, {row_smdb_id}), "
+                f"{sync_status} = CASE WHEN EXISTS (SELECT 1 FROM {ops_table} o "
+                f"WHERE o.{schema} = %s AND o.{object_id} = %s AND o.{pk} > %s "
+                f"AND o.{status} <> %s AND o.{action} <> %s) "
+                f"THEN {sync_status} ELSE %s END WHERE {row_pk} = %s",
+                [
+                    (
+                        r.fields["smdb_id"] or None,
+                        schema_key,
+                        r.op.object_id,
+                        r.op.pk,
+                        S.ANNULLERET,
+                        SyncAction.SLET,
+                        ROW_STATUS[S.SENDT],
+                        r.op.object_id,
+                    )
+                    for r in rs
+                ],
+            )
+
+
+def _columns(model, *names: str) -> tuple[str, list[str]]:
+    """The model's table and the named fields' columns, quoted for raw SQL."""
+    quote = connection.ops.quote_name
+    columns = [quote(model._meta.get_field(name).column) for name in names]
+    return quote(model._meta.db_table), columns
 
 
 def _release(op: SyncOperation) -> None:
