@@ -10,7 +10,9 @@ from smdb import sync
 
 @shared_task(acks_late=True, ignore_result=True)
 def send_forloeb(forloeb_ref: int) -> int:
-    """Send the forløb's due outbox operations to SMDB, in order."""
+    """Send the forløb's due outbox operations to SMDB, in order, then whatever
+    else waits in the outbox (``sync.drain_outbox``): a burst of commits is sent
+    by the first of their tasks, and the others find their forløb sent."""
     return sync.process_forloeb(forloeb_ref, drain=True)
 
 
