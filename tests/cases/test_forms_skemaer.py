@@ -412,11 +412,12 @@ def submit_counts(client, kbh, *, andre: int) -> dict[str, int]:
         # opens the transaction implicitly and commits on the connection).
         counts[name] = len([q for q in ctx.captured_queries if q["sql"] not in TX_CONTROL])
 
-    count(
-        "tilknyt",
-        reverse("cases:tilknytning_create", args=[forloeb.pk]),
-        tilb_post(forloeb, TilbudFactory()),
-    )
+    tilknyt_url = reverse("cases:tilknytning_create", args=[forloeb.pk])
+    # Resumed from a draft: the submit also discards the draft.
+    client.post(tilknyt_url, tilb_post(forloeb, TilbudFactory(), _handling="kladde"))
+    assert Kladde.objects.filter(forloeb=forloeb, schema="tilbudstilknytning").exists()
+    count("tilknyt fra kladde", tilknyt_url, tilb_post(forloeb, TilbudFactory(), _kladde="1"))
+    assert not Kladde.objects.filter(forloeb=forloeb).exists()
     row = Tilbudstilknytning.objects.get(forloeb=forloeb)
     slut = (row.tilbud_tilknyttet_behandling_start_dato + timedelta(days=3)).isoformat()
     count(
