@@ -191,6 +191,10 @@ SMDB_SYNC_RETRY_BASE = float(os.environ.get("SMDB_SYNC_RETRY_BASE", "30"))
 SMDB_SYNC_RETRY_MAX = float(os.environ.get("SMDB_SYNC_RETRY_MAX", "3600"))
 SMDB_SYNC_MAX_ATTEMPTS = int(os.environ.get("SMDB_SYNC_MAX_ATTEMPTS", "20"))
 SMDB_SYNC_STALE_AFTER = float(os.environ.get("SMDB_SYNC_STALE_AFTER", "300"))
+SMDB_SYNC_WAITING_AFTER = float(os.environ.get("SMDB_SYNC_WAITING_AFTER", "60"))
+# One send task drains up to this many forløb heads per claim, within its time budget.
+SMDB_SYNC_BATCH = int(os.environ.get("SMDB_SYNC_BATCH", "25"))
+SMDB_SYNC_TASK_BUDGET = float(os.environ.get("SMDB_SYNC_TASK_BUDGET", "30"))
 
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
