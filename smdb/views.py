@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.models import Handling
+from audit.services import audit_record
 from cases.permissions import sager_required
 from cases.selectors import forloeb_for_user
 from smdb import outbox
@@ -24,6 +26,13 @@ def sync_retry(request, schema: str, pk: int):
     op = outbox.latest_operation(skema)
     with transaction.atomic():
         queued = op is not None and outbox.retry(op)
+        if queued:
+            audit_record(
+                user=request.user,
+                handling=Handling.AENDRET,
+                forloeb=skema.forloeb,
+                beskrivelse=f"{skema.schema.title}: sendt igen til SMDB",
+            )
     if queued:
         messages.success(request, "Skemaet sendes igen til SMDB.")
     else:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry, Handling
 from cases import demo, services
 from cases.models import Anmodning, Ivaerksaettelse, SyncStatus
 from smdb import outbox, sync
@@ -127,6 +128,9 @@ def test_prøv_igen_sends_again_after_the_case_is_fixed(simulator, sagsbehandler
     anmodning.refresh_from_db()
     assert anmodning.sync_status == SyncStatus.SENDT
     assert anmodning.smdb_id is not None
+    assert AuditEntry.objects.filter(
+        forloeb_id=forloeb.pk, handling=Handling.AENDRET, bruger=sagsbehandler
+    ).exists()
 
 
 def test_prøv_igen_is_scoped_to_the_users_myndighed(simulator, sagsbehandler, client):
