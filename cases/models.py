@@ -51,6 +51,12 @@ class Kontaktforloeb(models.Model):
     def cpr_formatted(self) -> str:
         return f"{self.person_identifikator[:6]}-{self.person_identifikator[6:]}"
 
+    @property
+    def cpr_maskeret(self) -> str:
+        """For lists of many citizens: the birth date only. The full number is shown
+        on the case page, whose every view is audit-logged."""
+        return f"{self.person_identifikator[:6]}-xxxx"
+
 
 class SyncStatus(models.TextChoices):
     IKKE_SENDT = "ikke_sendt", "Ikke sendt"

@@ -72,3 +72,11 @@ def test_front_page_lists_recent_forloeb_with_fixed_queries(alice_client, kbh):
         response = alice_client.get(reverse("cases:home"))
     assert len(response.context["forloeb_list"]) == 7
     assert len(many) == len(few)
+
+
+def test_front_page_lists_cpr_numbers_masked(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    html = alice_client.get(reverse("cases:home")).content.decode()
+    assert forloeb.person_identifikator[:6] + "-xxxx" in html
+    assert forloeb.cpr_formatted not in html
+    assert forloeb.person_identifikator not in html
