@@ -137,7 +137,7 @@ class Command(BaseCommand):
                 )
             )
         elif stage >= 1:
-            # Every third is iværksat after the 14-day guarantee (4-IVÆR shown).
+            # Two in five are iværksat after the 14-day guarantee (4-IVÆR shown).
             ivaerksat = anmodet + timedelta(days=rng.choice([3, 10, 14, 21, 30]))
             rows.append(
                 Ivaerksaettelse(
