@@ -182,10 +182,10 @@ _AUTORISATIONS_ID = re.compile(r"[0-9A-Za-z]{5}")
 def autorisations_id_har_fem_tegn(k: Kontekst) -> Iterator[Violation]:  # R-TILB-10
     """Shown and required for the substitution types: see visibility. SMDB checks the
     ID against the Autorisationsregister; offline we check its form, 5 letters or
-    digits."""
+    digits. Not stripped: the value is sent as it is, and padding makes it longer."""
     for t in k.tilb:
         kode = t.get(v.AUTORISATION)
-        if kode is not None and not _AUTORISATIONS_ID.fullmatch(kode.strip()):
+        if kode is not None and not _AUTORISATIONS_ID.fullmatch(kode):
             yield k.violation(
                 "R-TILB-10",
                 t,

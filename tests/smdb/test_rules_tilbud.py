@@ -235,3 +235,10 @@ def test_R_TILB_10_rejects_an_autorisations_id_that_is_not_5_characters():
     for bad in ("0A1B", "0A1B23", "0A-B2"):
         (v,) = only(validate(med(substitution(AutorisationKodeTekst=bad))), "R-TILB-10")
         assert "5 tegn" in v.message
+
+
+def test_R_TILB_10_rejects_an_autorisations_id_padded_with_spaces():
+    # The value goes to SMDB as it is: " 0A1B2 " is 7 characters, not 5.
+    for bad in (" 0A1B2", "0A1B2 "):
+        (v,) = only(validate(med(substitution(AutorisationKodeTekst=bad))), "R-TILB-10")
+        assert "5 tegn" in v.message
