@@ -9,25 +9,10 @@ from smdb.rules import variabler as v
 from smdb.rules.dato import dansk_dato
 from smdb.rules.forloeb import Violation
 from smdb.rules.kontekst import TYPE_NAVN, Kontekst
-from smdb.rules.visibility import (
-    CHECKBOXES,
-    CONDITIONS,
-    MANGLER,
-    OPTIONAL,
-    REQUIRED_RULE,
-    shown,
-)
+from smdb.rules.visibility import CONDITIONS, MANGLER, NOT_REQUIRED, REQUIRED_RULE, shown
 
 _DATE_FIELDS = {
     key: tuple(f.variable for f in schema.fields if f.type is FieldType.DATE)
-    for key, schema in SCHEMAS.items()
-}
-# Shown but never "missing": computed (23/32-IVÆR, 8-ANM), on the forløb (6-ANM has
-# R-GEN-5), tick boxes, and the optional fields.
-_NOT_REQUIRED = {
-    key: frozenset(f.variable for f in schema.fields if f.computed or f.on_forloeb)
-    | CHECKBOXES
-    | OPTIONAL
     for key, schema in SCHEMAS.items()
 }
 _FIELD_ORDER = {key: tuple(f.variable for f in schema.fields) for key, schema in SCHEMAS.items()}
@@ -137,7 +122,7 @@ def viste_spoergsmaal_er_besvaret(k: Kontekst) -> Iterator[Violation]:  # R-GEN-
     for skema in k.skemaer():
         visible = shown(skema.key, skema.values, k.anm_dato)
         present = skema.present
-        missing = visible - present - _NOT_REQUIRED[skema.key]
+        missing = visible - present - NOT_REQUIRED[skema.key]
         hidden = present - visible
         if not missing and not hidden:
             continue

@@ -30,6 +30,16 @@ CHECKBOXES = frozenset({v.HOVEDSTOF_IKKE_MULIG, v.HOVEDSTOF_ALDER_VIL_IKKE_OPLYS
 #: "at least one count" (R-IVAER-12); the CPR number has its own rules (R-GEN-5/6).
 OPTIONAL = frozenset({v.TILB_SLUT, v.CPR, *v.DAGE})
 
+#: Shown but never "missing": computed (23/32-IVÆR, 8-ANM), on the forløb (6-ANM has
+#: R-GEN-5), tick boxes, and the optional fields. Forms (``required_fields``) and
+#: validation (R-GEN-2) both read it.
+NOT_REQUIRED: dict[str, frozenset[str]] = {
+    key: frozenset(f.variable for f in schema.fields if f.computed or f.on_forloeb)
+    | CHECKBOXES
+    | OPTIONAL
+    for key, schema in SCHEMAS.items()
+}
+
 #: Rule of a required, always-shown field whose own rule demands it; others: R-GEN-2.
 REQUIRED_RULE = {
     v.INJICERET: "R-IVAER-14",
@@ -370,6 +380,4 @@ def required_fields(
     schema_key: str, values: Mapping[str, Any], forloeb: Forloeb | None = None
 ) -> frozenset[str]:
     """The shown fields that must be answered before the schema can be submitted."""
-    schema = SCHEMAS[schema_key]
-    computed = {f.variable for f in schema.fields if f.computed}
-    return visible_fields(schema_key, values, forloeb) - computed - CHECKBOXES - OPTIONAL
+    return visible_fields(schema_key, values, forloeb) - NOT_REQUIRED[schema_key]
