@@ -22,16 +22,13 @@ def compact(cpr: str) -> str:
 
 
 def laes_cpr(cpr: str, *, today: date) -> tuple[str | None, date | None]:  # R-GEN-6
-    """(error message or None, birth date or None) in one pass over the number."""
-    number = compact(cpr or "")
-    if not number:
+    """(error message or None, birth date or None); the checks are ``birth_date``'s."""
+    if not compact(cpr or ""):
         return "Angiv borgerens CPR-nummer.", None
-    if not isdigits(number) or len(number) != 10:
-        return "CPR-nummeret skal bestå af 10 cifre, fx 010190-1234.", None
     try:
-        born = stdnum_cpr.get_birth_date(number)
-    except ValidationError:
-        return "CPR-nummeret indeholder ikke en gyldig fødselsdato.", None
+        born = birth_date(cpr)
+    except ValueError as exc:
+        return str(exc), None
     if born > today:
         return "Fødselsdatoen i CPR-nummeret ligger i fremtiden.", None
     return None, born
@@ -46,7 +43,7 @@ def birth_date(cpr: str) -> date:
     """The birth date in ``cpr`` (century from the 7th digit); ValueError if none."""
     number = compact(cpr or "")
     if not isdigits(number) or len(number) != 10:
-        raise ValueError("CPR-nummeret skal bestå af 10 cifre.")
+        raise ValueError("CPR-nummeret skal bestå af 10 cifre, fx 010190-1234.")
     try:
         return stdnum_cpr.get_birth_date(number)
     except ValidationError as exc:
