@@ -35,23 +35,18 @@ from zeep.plugins import Plugin
 from zeep.transports import Transport
 
 from smdb import contract
+from smdb.contract import (
+    AFSL,
+    ANM,
+    HENT_OPERATION,
+    INDSAET_OPERATION,
+    IVAER,
+    PARENT_ELEMENT,
+    SLET_OPERATION,
+    TILB,
+)
 from smdb.fields import SCHEMAS, FieldType
 
-ANM, IVAER, TILB, AFSL = "anmodning", "ivaerksaettelse", "tilbudstilknytning", "afslutning"
-PARENT_ELEMENT = {IVAER: "AnmodningId", TILB: "IvaerksaettelseId", AFSL: "AnmodningId"}
-
-INDSAET_OPERATION = {
-    ANM: "IndsaetAnmodning",
-    IVAER: "IndsaetIvaerksaettelse",
-    TILB: "IndsaetTilbudstilknytning",
-    AFSL: "AfslutBehandling",
-}
-SLET_OPERATION = {
-    ANM: "SletAnmodning",
-    IVAER: "SletIvaerksaettelse",
-    TILB: "SletTilbudsTilknytning",
-    AFSL: "SletAfslutning",
-}
 IKKE_FUNDET = "IKKE_FUNDET"
 
 
@@ -385,11 +380,8 @@ class SmdbKlient:
             anmodning = self.hent(ANM, anmodning_id) if anmodning_id else None
             afsl = anmodning.afslutning if anmodning else None
             return afsl if afsl is not None and afsl.id == smdb_id else None
-        operation = {ANM: "HentAnmodning", IVAER: "HentIvaerksaettelse"}.get(
-            schema_key, "HentTilbudstilknytning"
-        )
         element = contract.SCHEMA_TYPES[schema_key][0]
-        obj, _ = self._hent_svar(operation, element, Id=smdb_id)
+        obj, _ = self._hent_svar(HENT_OPERATION[schema_key], element, Id=smdb_id)
         return _skema(schema_key, obj) if obj is not None else None
 
     def hent_ivaerksaettelse_for_anmodning(self, anmodning_id: int) -> Skema | None:

@@ -54,12 +54,40 @@ def soap_action(interface: str, operation: str) -> str:
 
 # --- The four schemas on the wire ---------------------------------------------------
 
+ANM, IVAER, TILB, AFSL = (
+    s.key for s in (ANMODNING, IVAERKSAETTELSE, TILBUDSTILKNYTNING, AFSLUTNING)
+)
+
 #: schema key -> (XSD type name, element naming its parent's Id, parent schema key)
 SCHEMA_TYPES: dict[str, tuple[str, str | None, str | None]] = {
-    "anmodning": ("Anmodning", None, None),
-    "ivaerksaettelse": ("Ivaerksaettelse", "AnmodningId", "anmodning"),
-    "tilbudstilknytning": ("Tilbudstilknytning", "IvaerksaettelseId", "ivaerksaettelse"),
-    "afslutning": ("Afslutning", "AnmodningId", "anmodning"),
+    ANM: ("Anmodning", None, None),
+    IVAER: ("Ivaerksaettelse", "AnmodningId", ANM),
+    TILB: ("Tilbudstilknytning", "IvaerksaettelseId", IVAER),
+    AFSL: ("Afslutning", "AnmodningId", ANM),
+}
+#: schema key -> its parent's schema key (the Anmodning has none)
+PARENT = {key: parent for key, (_, _, parent) in SCHEMA_TYPES.items() if parent}
+#: schema key -> the element naming its parent's Id
+PARENT_ELEMENT = {key: element for key, (_, element, _) in SCHEMA_TYPES.items() if element}
+
+#: schema key -> the operation that inserts or updates it, deletes it, reads it by Id
+#: (SMDB has no HentAfslutning: an Afslutning is read with its Anmodning).
+INDSAET_OPERATION = {
+    ANM: "IndsaetAnmodning",
+    IVAER: "IndsaetIvaerksaettelse",
+    TILB: "IndsaetTilbudstilknytning",
+    AFSL: "AfslutBehandling",
+}
+SLET_OPERATION = {
+    ANM: "SletAnmodning",
+    IVAER: "SletIvaerksaettelse",
+    TILB: "SletTilbudsTilknytning",
+    AFSL: "SletAfslutning",
+}
+HENT_OPERATION = {
+    ANM: "HentAnmodning",
+    IVAER: "HentIvaerksaettelse",
+    TILB: "HentTilbudstilknytning",
 }
 
 # The XSD checks form: types, code values, lengths and ranges. Whether a

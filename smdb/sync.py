@@ -49,7 +49,8 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from smdb import outbox
-from smdb.client import AFSL, ANM, IVAER, TILB, SmdbError, SmdbKlient, Svar
+from smdb.client import SmdbError, SmdbKlient, Svar
+from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
 from smdb.fields import SCHEMAS
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.schema_json import from_json
@@ -57,7 +58,6 @@ from smdb.schema_json import from_json
 logger = logging.getLogger(__name__)
 S = SyncOperationStatus
 
-PARENT = {IVAER: ANM, TILB: IVAER, AFSL: ANM}
 DUE = (S.VENTER, S.FEJL, S.BLOKERET)
 
 #: operation status -> the schema row's sync_status (cases.models.SyncStatus)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from smdb import contract
+from smdb.contract import AFSL, ANM, IVAER, TILB
 from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
 from smdb.simulator.soap import (
@@ -22,7 +24,7 @@ from smdb.simulator.soap import (
     parse_schema,
     schema_element,
 )
-from smdb.simulator.store import AFSL, ANM, IVAER, TILB, Fejl, Resultat
+from smdb.simulator.store import Fejl, Resultat
 
 Handler = Callable[[etree._Element, object], etree._Element | None]
 HANDLERS: dict[str, Handler] = {}
@@ -68,10 +70,13 @@ def _afslutning_of(anmodning) -> object | None:
 # --- ISecureHentData -------------------------------------------------------------------
 
 
-@handles("HentAnmodning", "HentIvaerksaettelse", "HentTilbudstilknytning")
+HENT_SCHEMA = {op: key for key, op in contract.HENT_OPERATION.items()}
+
+
+@handles(*HENT_SCHEMA)
 def hent_by_id(el, request):
     op = etree.QName(el).localname
-    schema_key = {"HentAnmodning": ANM, "HentIvaerksaettelse": IVAER}.get(op, TILB)
+    schema_key = HENT_SCHEMA[op]
     smdb_id = child_int(el, "Id")
     row = store.hent(schema_key, smdb_id)
     if row is None:
@@ -190,37 +195,26 @@ def hent_landeliste(el, request):
 
 # --- ISecureIndsaetData ----------------------------------------------------------------
 
-INDSAET_SCHEMA = {
-    "IndsaetAnmodning": (ANM, "Anmodning"),
-    "IndsaetIvaerksaettelse": (IVAER, "Ivaerksaettelse"),
-    "IndsaetTilbudstilknytning": (TILB, "Tilbudstilknytning"),
-    "AfslutBehandling": (AFSL, "Afslutning"),
-}
+INDSAET_SCHEMA = {op: key for key, op in contract.INDSAET_OPERATION.items()}
 
 
 @handles(*INDSAET_SCHEMA)
 def indsaet(el, request):
     op = etree.QName(el).localname
-    schema_key, element = INDSAET_SCHEMA[op]
-    values, ids = parse_schema(schema_key, child(el, element))
-    parent_element = {IVAER: "AnmodningId", AFSL: "AnmodningId", TILB: "IvaerksaettelseId"}
+    schema_key = INDSAET_SCHEMA[op]
+    values, ids = parse_schema(schema_key, child(el, contract.SCHEMA_TYPES[schema_key][0]))
     r = store.indsaet(
         schema_key,
         values,
         smdb_id=ids.get("Id"),
-        parent_id=ids.get(parent_element.get(schema_key, "")),
+        parent_id=ids.get(contract.PARENT_ELEMENT.get(schema_key, "")),
         person_identifikator=values.get("PersonIdentifikator"),
         kommune_kode=values.get("KommuneKode"),
     )
     return indsaet_svar(op, r)
 
 
-SLET_SCHEMA = {
-    "SletAnmodning": ANM,
-    "SletIvaerksaettelse": IVAER,
-    "SletTilbudsTilknytning": TILB,
-    "SletAfslutning": AFSL,
-}
+SLET_SCHEMA = {op: key for key, op in contract.SLET_OPERATION.items()}
 
 
 @handles(*SLET_SCHEMA)

@@ -15,7 +15,7 @@ from smdb.simulator.models import SimSkema
 
 NS = contract.NS
 ENV = contract.SOAP_ENV
-ID_ELEMENTS = {"Id", "AnmodningId", "IvaerksaettelseId"}
+ID_ELEMENTS = {"Id", *contract.PARENT_ELEMENT.values()}
 
 _parser = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True

@@ -17,13 +17,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from smdb import rules
+from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
 from smdb.fields import SCHEMAS
 from smdb.schema_json import from_json, to_json
 from smdb.simulator.catalogue import DEMO_TILBUD_IDS
 from smdb.simulator.models import SimSkema
-
-ANM, IVAER, TILB, AFSL = "anmodning", "ivaerksaettelse", "tilbudstilknytning", "afslutning"
-PARENT = {IVAER: ANM, TILB: IVAER, AFSL: ANM}
 
 IKKE_FUNDET = "IKKE_FUNDET"
 
