@@ -60,11 +60,7 @@ class Forloeb:
 
     @property
     def anmodningsdato(self) -> date | None:
-        return _dato((self.anmodning or {}).get("BehandlingAnmodningDato"))
-
-    @property
-    def er_afsluttet(self) -> bool:
-        return self.afslutning is not None
+        return dato(self.anmodning or {}, "BehandlingAnmodningDato")
 
     def with_schema(
         self, schema_key: str, values: Mapping[str, Any] | None, index: int | None = None
@@ -97,6 +93,8 @@ class Violation:
     index: int | None = None  # which tilbudstilknytning, for TILB
 
 
-def _dato(value: Any) -> date | None:
+def dato(values: Mapping[str, Any], variable: str) -> date | None:
+    """The answer to a date question, or None while it is not a date."""
+    value = values.get(variable)
     # datetime is a subclass of date; a datetime is not an SMDB date.
     return value if type(value) is date else None

@@ -8,14 +8,13 @@ this module has the rules that relate answers to each other and to the forløb.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from smdb.fields import ALL_FIELDS
 from smdb.rules import variabler as v
 from smdb.rules.cpr import age_at
 from smdb.rules.dato import dansk_dato
-from smdb.rules.forloeb import Forloeb, Violation
+from smdb.rules.forloeb import Forloeb, Violation, dato
 from smdb.rules.kontekst import Kontekst
 
 
@@ -25,8 +24,8 @@ def computed_values(forloeb: Forloeb) -> dict[str, Any]:
     computed (a date or a valid CPR number missing)."""
     out: dict[str, Any] = {}
     anmodet = forloeb.anmodningsdato
-    ivaerksat = (forloeb.ivaerksaettelse or {}).get(v.IVAER_DATO)
-    if anmodet is None or type(ivaerksat) is not date:
+    ivaerksat = dato(forloeb.ivaerksaettelse or {}, v.IVAER_DATO)
+    if anmodet is None or ivaerksat is None:
         return out
     out[v.DAGE_SIDEN_ANMODNING] = (ivaerksat - anmodet).days
     cpr = forloeb.cpr

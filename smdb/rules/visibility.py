@@ -15,7 +15,14 @@ from typing import Any
 
 from smdb.fields import SCHEMAS, SUBSTITUTION_TYPES
 from smdb.rules import variabler as v
-from smdb.rules.forloeb import AFSLUTNING, ANMODNING, IVAERKSAETTELSE, TILBUDSTILKNYTNING, Forloeb
+from smdb.rules.forloeb import (
+    AFSLUTNING,
+    ANMODNING,
+    IVAERKSAETTELSE,
+    TILBUDSTILKNYTNING,
+    Forloeb,
+    dato,
+)
 
 #: Behandlingsgaranti and the deadline for the lægesamtale: 14 days from anmodning.
 GARANTI_DAGE = 14
@@ -51,11 +58,6 @@ REQUIRED_RULE = {
 }
 
 MANGLER = "Feltet skal udfyldes."
-
-
-def dato(values: Mapping[str, Any], variable: str) -> date | None:
-    value = values.get(variable)
-    return value if type(value) is date else None
 
 
 def dage_fra_anmodning(values: Mapping[str, Any], anmodningsdato: date | None) -> int | None:
