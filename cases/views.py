@@ -41,6 +41,12 @@ from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
 SESSION_CPR = "soegt_cpr"
 
 
+def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
+    """Every page that shows a citizen's case (its CPR number, its answers) is in
+    the access log: who, when, which forløb, and which page."""
+    audit_record(user=request.user, handling=Handling.VIST, forloeb=forloeb, beskrivelse=side)
+
+
 def home(request):
     context = {}
     if request.user.kan_se_sager:
@@ -96,7 +102,7 @@ def forloeb_detail(request, pk: int):
     """The case page: the forløb as a timeline with its actions, drafts and the
     citizen's earlier forløb in this myndighed."""
     forloeb, andre = selectors.borgerens_forloeb(user=request.user, pk=pk)
-    audit_record(user=request.user, handling=Handling.VIST, forloeb=forloeb)
+    _vist(request, forloeb)
     tilknytninger = list(forloeb.tilbudstilknytninger.all())
     # R-DEL-1: only the schema the rule engine names may be deleted now.
     slettes = None
@@ -286,6 +292,7 @@ class SkemaSideView(View):
             )
         elif isinstance(valgt, int):  # Afslut tilbudstilknytning: which tilbud it is
             tilbud_valg = selectors.tilbud_soeg(valgt=valgt)
+        _vist(request, forloeb, self.titel)
         return render(
             request,
             "cases/skema_form.html",
@@ -520,8 +527,13 @@ class IvaerksaettelseWizard(View):
         ]
         return side.form.add_violations(own, schema=self.schema_key)
 
+    @property
+    def titel(self) -> str:
+        return "Ret iværksættelse" if self.rediger else IVAERKSAETTELSE.action
+
     def render_step(self, request, forloeb, step: Trin, side: Side, *, kladde=None):
         index = IVAERKSAETTELSE_TRIN.index(step)
+        _vist(request, forloeb, f"{self.titel}: {step.titel}")
         return render(
             request,
             "cases/ivaerksaettelse_trin.html",
@@ -535,7 +547,7 @@ class IvaerksaettelseWizard(View):
                 "forrige": index > 0,
                 "kladde": kladde,
                 "rediger": self.rediger,
-                "titel": "Ret iværksættelse" if self.rediger else IVAERKSAETTELSE.action,
+                "titel": self.titel,
             },
         )
 
@@ -575,6 +587,7 @@ class IvaerksaettelseWizard(View):
         if conflict is not None:
             konflikt_ = konflikt(conflict, values)
             version = conflict.version
+        _vist(request, forloeb, f"{self.titel}: opsummering")
         return render(
             request,
             "cases/ivaerksaettelse_opsummering.html",
@@ -588,7 +601,7 @@ class IvaerksaettelseWizard(View):
                 "kladde": kladde,
                 "alle_trin": self.trin_links(forloeb.pk),
                 "konflikt": konflikt_,
-                "titel": "Ret iværksættelse" if self.rediger else IVAERKSAETTELSE.action,
+                "titel": self.titel,
             },
             status=status,
         )
@@ -717,6 +730,8 @@ def skema_slet(request, pk: int, schema: str, tilknytning_pk: int | None = None)
         rules.check_deletion(rules_forloeb(forloeb), schema, index)
     except rules.DeletionRefused as exc:
         refused = refused or exc
+    titel = f"Slet {SCHEMAS[schema].title.lower()}"
+    _vist(request, forloeb, titel)
     return render(
         request,
         "cases/slet_bekraeft.html",
@@ -725,7 +740,7 @@ def skema_slet(request, pk: int, schema: str, tilknytning_pk: int | None = None)
             "skema": row,
             "schema": SCHEMAS[schema],
             "refused": refused,
-            "titel": f"Slet {SCHEMAS[schema].title.lower()}",
+            "titel": titel,
         },
         status=409 if refused is not None and request.method == "POST" else 200,
     )
@@ -742,6 +757,7 @@ def forloeb_slet(request, pk: int):
         )
         return redirect("cases:home")
     forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+    _vist(request, forloeb, "Slet hele forløbet")
     return render(
         request,
         "cases/forloeb_slet.html",

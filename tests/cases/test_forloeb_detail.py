@@ -80,3 +80,40 @@ def test_front_page_lists_cpr_numbers_masked(alice_client, kbh):
     assert forloeb.person_identifikator[:6] + "-xxxx" in html
     assert forloeb.cpr_formatted not in html
     assert forloeb.person_identifikator not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda f, t: reverse("cases:anmodning_rediger", args=[f.pk]),
+        lambda f, t: reverse("cases:ivaerksaettelse_rediger_trin", args=[f.pk, "laegesamtale"]),
+        lambda f, t: reverse("cases:ivaerksaettelse_rediger_trin", args=[f.pk, "opsummering"]),
+        lambda f, t: reverse("cases:tilknytning_rediger", args=[f.pk, t.pk]),
+        lambda f, t: reverse("cases:tilknytning_afslut", args=[f.pk, t.pk]),
+        lambda f, t: reverse("cases:afslutning_rediger", args=[f.pk]),
+        lambda f, t: reverse("cases:skema_slet", args=[f.pk, "afslutning"]),
+        lambda f, t: reverse("cases:forloeb_slet", args=[f.pk]),
+    ],
+    ids=[
+        "ret anmodning",
+        "ret iværksættelse",
+        "opsummering",
+        "ret tilknytning",
+        "afslut tilknytning",
+        "ret afslutning",
+        "slet skema",
+        "slet forløb",
+    ],
+)
+def test_every_page_showing_the_case_logs_the_view(alice_client, alice, kbh, url):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    tilknytning = forloeb.tilbudstilknytninger.get()
+    response = alice_client.get(url(forloeb, tilknytning))
+    assert response.status_code == 200
+    assert forloeb.cpr_formatted in response.content.decode()
+    assert (
+        AuditEntry.objects.filter(
+            forloeb_id=forloeb.pk, handling=Handling.VIST, bruger=alice
+        ).count()
+        == 1
+    )
