@@ -14,24 +14,24 @@ from smdb.fields import ALL_FIELDS
 from smdb.rules import variabler as v
 from smdb.rules.cpr import age_at
 from smdb.rules.dato import dansk_dato
-from smdb.rules.forloeb import Forloeb, Violation, dato
+from smdb.rules.forloeb import Forloeb, Violation
 from smdb.rules.kontekst import Kontekst
+from smdb.rules.visibility import dage_fra_anmodning
 
 
 def computed_values(forloeb: Forloeb) -> dict[str, Any]:
     """32-IVÆR (days from anmodning to iværksættelse) and 23-IVÆR (age at
     iværksættelse, from the CPR birth date); a key is left out while it cannot be
     computed (a date or a valid CPR number missing)."""
-    out: dict[str, Any] = {}
-    anmodet = forloeb.anmodningsdato
-    ivaerksat = dato(forloeb.ivaerksaettelse or {}, v.IVAER_DATO)
-    if anmodet is None or ivaerksat is None:
-        return out
-    out[v.DAGE_SIDEN_ANMODNING] = (ivaerksat - anmodet).days
+    ivaer = forloeb.ivaerksaettelse or {}
+    dage = dage_fra_anmodning(ivaer, forloeb.anmodningsdato)
+    if dage is None:
+        return {}
+    out: dict[str, Any] = {v.DAGE_SIDEN_ANMODNING: dage}
     cpr = forloeb.cpr
     if cpr:
         try:
-            out[v.ALDER] = age_at(cpr, ivaerksat)
+            out[v.ALDER] = age_at(cpr, ivaer[v.IVAER_DATO])
         except ValueError:
             pass
     return out

@@ -18,7 +18,7 @@ from smdb.rules.forloeb import (
     Forloeb,
     Violation,
 )
-from smdb.rules.visibility import CHECKBOXES, er_tom
+from smdb.rules.visibility import CHECKBOXES, dage_fra_anmodning, er_tom
 
 _TYPE_OK = {
     FieldType.DATE: lambda x: type(x) is date,
@@ -121,9 +121,7 @@ class Kontekst:
             laes_cpr(self.cpr, today=today) if self.cpr else (None, None)
         )
         self.dage: int | None = (
-            (self.ivaer_dato - self.anm_dato).days
-            if self.ivaer_dato is not None and self.anm_dato is not None
-            else None
+            dage_fra_anmodning(self.ivaer.values, self.anm_dato) if self.ivaer else None
         )
         self.alder: int | None = (
             alder(self.foedselsdato, self.ivaer_dato)
