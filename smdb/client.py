@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -39,15 +39,16 @@ from smdb.contract import (
     AFSL,
     ANM,
     HENT_OPERATION,
+    IKKE_FUNDET,
     INDSAET_OPERATION,
     IVAER,
     PARENT_ELEMENT,
     SLET_OPERATION,
     TILB,
+    Fejl,
+    Svar,
 )
 from smdb.fields import SCHEMAS, FieldType
-
-IKKE_FUNDET = "IKKE_FUNDET"
 
 
 class SmdbError(Exception):
@@ -65,31 +66,6 @@ class SmdbTransportError(SmdbError):
 class SmdbProtocolError(SmdbError):
     """SMDB did not understand us (HTTP 4xx, a Client fault, an invalid message).
     Retrying the same message will not help; a person has to look."""
-
-
-@dataclass(frozen=True)
-class Fejl:
-    kode: str
-    tekst: str
-    felt_id: str = ""
-    variabel: str = ""
-
-    def as_dict(self) -> dict:
-        return {"kode": self.kode, "tekst": self.tekst, "felt_id": self.felt_id,
-                "variabel": self.variabel}  # fmt: skip
-
-
-@dataclass
-class Svar:
-    """SMDB's response object for Indsaet/Slet/Afslut (and the 2026 Hent by Id)."""
-
-    succes: bool
-    id: int | None = None
-    fejl: list[Fejl] = field(default_factory=list)
-
-    @property
-    def ikke_fundet(self) -> bool:
-        return not self.succes and any(f.kode == IKKE_FUNDET for f in self.fejl)
 
 
 @dataclass

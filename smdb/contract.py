@@ -15,6 +15,7 @@ operation name, response element ``<Operation>Response`` holding
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -126,6 +127,36 @@ def element_type(field: Field) -> str:
         return f"tns:{field.variable}Type"
     name = simple_type_name(field)
     return f"tns:{name}" if name else BUILTIN[field.type]
+
+
+# --- SMDB's answers --------------------------------------------------------------
+
+IKKE_FUNDET = "IKKE_FUNDET"
+
+
+@dataclass(frozen=True)
+class Fejl:
+    kode: str
+    tekst: str
+    felt_id: str = ""
+    variabel: str = ""
+
+    def as_dict(self) -> dict:
+        return {"kode": self.kode, "tekst": self.tekst, "felt_id": self.felt_id,
+                "variabel": self.variabel}  # fmt: skip
+
+
+@dataclass
+class Svar:
+    """SMDB's response object for Indsaet/Slet/Afslut (and the 2026 Hent by Id)."""
+
+    succes: bool
+    id: int | None = None
+    fejl: list[Fejl] = dataclasses.field(default_factory=list)
+
+    @property
+    def ikke_fundet(self) -> bool:
+        return not self.succes and any(f.kode == IKKE_FUNDET for f in self.fejl)
 
 
 # --- Operations ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from smdb import contract
-from smdb.contract import AFSL, ANM, IVAER, TILB
+from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, TILB, Fejl, Svar
 from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
 from smdb.simulator.soap import (
@@ -24,7 +24,6 @@ from smdb.simulator.soap import (
     parse_schema,
     schema_element,
 )
-from smdb.simulator.store import Fejl, Resultat
 
 Handler = Callable[[etree._Element, object], etree._Element | None]
 HANDLERS: dict[str, Handler] = {}
@@ -50,7 +49,7 @@ def result(op: str, *children, text=None) -> etree._Element:
     return E(f"{op}Result", *children, text=text)
 
 
-def indsaet_svar(op: str, r: Resultat) -> etree._Element:
+def indsaet_svar(op: str, r: Svar) -> etree._Element:
     return result(
         op,
         E("Succes", text=r.succes),
@@ -94,7 +93,7 @@ def hent_ivaerksaettelse_for_anmodning(el, request):
         return hent_svar(op, None, store.ikke_fundet("Anmodning", anmodning_id).fejl)
     row = store.aktive().filter(schema=IVAER, anmodning=anmodning).first()
     if row is None:
-        fejl = [Fejl(store.IKKE_FUNDET, f"Anmodning {anmodning_id} har ingen iværksættelse.")]
+        fejl = [Fejl(IKKE_FUNDET, f"Anmodning {anmodning_id} har ingen iværksættelse.")]
         return hent_svar(op, None, fejl)
     return hent_svar(op, schema_element(row), [])
 
@@ -238,7 +237,7 @@ def slet_udgaaet(el, request):
 @handles(*UDGAAET_INDBERETNING)
 def indsaet_udgaaet(el, request):
     op = etree.QName(el).localname
-    return indsaet_svar(op, Resultat(False, fejl=[Fejl("UDGAAET", UDGAAET_INDBERETNING[op])]))
+    return indsaet_svar(op, Svar(False, fejl=[Fejl("UDGAAET", UDGAAET_INDBERETNING[op])]))
 
 
 # --- ISecureTokenTest ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,13 +17,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from smdb import rules
-from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
+from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, PARENT, TILB, Fejl, Svar
 from smdb.fields import SCHEMAS
 from smdb.schema_json import from_json, to_json
 from smdb.simulator.catalogue import DEMO_TILBUD_IDS
 from smdb.simulator.models import SimSkema
-
-IKKE_FUNDET = "IKKE_FUNDET"
 
 # One writer at a time: validation and write of a forløb must not interleave
 # (R-ANM-1 looks at the citizen's other forløb). A process-wide lock is enough
@@ -31,26 +29,11 @@ IKKE_FUNDET = "IKKE_FUNDET"
 _write_lock = threading.RLock()
 
 
-@dataclass(frozen=True)
-class Fejl:
-    kode: str
-    tekst: str
-    felt_id: str = ""
-    variabel: str = ""
+def _fejl(kode: str, tekst: str, **kw) -> Svar:
+    return Svar(False, fejl=[Fejl(kode, tekst, **kw)])
 
 
-@dataclass
-class Resultat:
-    succes: bool
-    id: int | None = None
-    fejl: list[Fejl] = field(default_factory=list)
-
-
-def _fejl(kode: str, tekst: str, **kw) -> Resultat:
-    return Resultat(False, fejl=[Fejl(kode, tekst, **kw)])
-
-
-def ikke_fundet(navn: str, smdb_id: int) -> Resultat:
+def ikke_fundet(navn: str, smdb_id: int) -> Svar:
     return _fejl(IKKE_FUNDET, f"{navn} med Id {smdb_id} findes ikke i SMDB.")
 
 
@@ -129,7 +112,7 @@ def indsaet(
     parent_id: int | None = None,
     person_identifikator: str | None = None,
     kommune_kode: int | None = None,
-) -> Resultat:
+) -> Svar:
     """Insert (no Id) or update (an existing Id) one schema of a forløb."""
     schema = SCHEMAS[schema_key]
     values = {f.variable: values.get(f.variable) for f in schema.stored_fields}
@@ -167,7 +150,7 @@ def indsaet(
                 )
             fejl = _violations(candidate, row.pk if row else None)
             if fejl:
-                return Resultat(False, smdb_id, fejl)
+                return Svar(False, smdb_id, fejl)
             if row is None:
                 row = SimSkema(
                     schema=ANM,
@@ -176,7 +159,7 @@ def indsaet(
                 )
             row.values = to_json(values)
             row.save()
-            return Resultat(True, row.pk)
+            return Svar(True, row.pk)
 
         parent = hent(PARENT[schema_key], parent_id) if parent_id is not None else None
         if parent is None:
@@ -213,7 +196,7 @@ def indsaet(
 
         fejl = _violations(candidate, anmodning.pk)
         if fejl:
-            return Resultat(False, smdb_id, fejl)
+            return Svar(False, smdb_id, fejl)
         if row is None:
             row = SimSkema(
                 schema=schema_key,
@@ -224,10 +207,10 @@ def indsaet(
             )
         row.values = to_json(values)
         row.save()
-        return Resultat(True, row.pk)
+        return Svar(True, row.pk)
 
 
-def slet(schema_key: str, smdb_id: int) -> Resultat:
+def slet(schema_key: str, smdb_id: int) -> Svar:
     """Slette-markér one schema, bagfra (R-DEL-1): nothing may depend on it, and
     the rest of the forløb must still satisfy the rules."""
     schema = SCHEMAS[schema_key]
@@ -257,13 +240,13 @@ def slet(schema_key: str, smdb_id: int) -> Resultat:
                 replace = {schema_key: None}
             fejl = _violations(stored.rules_forloeb(**replace), anmodning.pk)
             if fejl:
-                return Resultat(False, smdb_id, fejl)
+                return Svar(False, smdb_id, fejl)
         row.slettet = timezone.now()
         row.save(update_fields=["slettet"])
-        return Resultat(True, row.pk)
+        return Svar(True, row.pk)
 
 
-def slet_helt_forloeb(anmodning_id: int) -> Resultat:
+def slet_helt_forloeb(anmodning_id: int) -> Svar:
     with _write_lock, transaction.atomic():
         anmodning = hent(ANM, anmodning_id)
         if anmodning is None:
@@ -272,7 +255,7 @@ def slet_helt_forloeb(anmodning_id: int) -> Resultat:
         aktive().filter(anmodning=anmodning).update(slettet=now)
         anmodning.slettet = now
         anmodning.save(update_fields=["slettet"])
-        return Resultat(True, anmodning.pk)
+        return Svar(True, anmodning.pk)
 
 
 def forloeb_for_person(schema_key: str, cpr: str, kommune_kode: int) -> list[SimSkema]:
