@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cases.models import Kladde, Kontaktforloeb, Tilbud
+from cases.models import Kladde, Kontaktforloeb, Skema, Tilbud
+from cases.validation import rules_forloeb
+from smdb import rules
 
 SCHEMA_RELATIONS = ("myndighed", "anmodning", "ivaerksaettelse", "afslutning")
 
@@ -72,6 +74,21 @@ def borgerens_forloeb(
     if forloeb is None:
         raise Http404("Forløbet findes ikke i din myndighed.")
     return forloeb, [f for f in rows if f.pk != pk]
+
+
+def slette_raekkefoelge(forloeb: Kontaktforloeb) -> list[tuple[str, int | None, Skema]]:
+    """(schema key, tilknytning index, row) of every schema, in the order Slet bagfra
+    takes them (R-DEL-1): each next one as the rule engine names it. The first is
+    the one that may be deleted now. No queries (the schemas are loaded)."""
+    rf = rules_forloeb(forloeb)
+    tilknytninger = list(forloeb.tilbudstilknytninger.all())
+    out = []
+    while (naeste := rules.deletable_schema(rf)) is not None:
+        key, index = naeste
+        row = tilknytninger.pop(index) if index is not None else getattr(forloeb, key)
+        out.append((key, index, row))
+        rf = rf.with_schema(key, None, index)
+    return out
 
 
 def kladde_for_user(*, user, forloeb_pk: int, schema: str, skema_pk: int = 0) -> Kladde | None:

@@ -362,18 +362,11 @@ def forloeb_delete(*, user, forloeb_pk: int) -> int:
     deletes what the rule engine says may go now, with its own outbox row, until
     nothing is left. Returns how many schemas were deleted."""
     forloeb, _ = _laas(user=user, forloeb_pk=forloeb_pk)
-    rf = rules_forloeb(forloeb)
-    tilknytninger = _tilknytninger(forloeb)
-    deleted = 0
-    while (naeste := rules.deletable_schema(rf)) is not None:
-        schema_key, index = naeste
-        rules.check_deletion(rf, schema_key, index)
-        row = tilknytninger.pop(index) if index is not None else getattr(forloeb, schema_key)
+    raekkefoelge = selectors.slette_raekkefoelge(forloeb)
+    for _, _, row in raekkefoelge:
         _slet(user=user, forloeb=forloeb, row=row)
-        rf = rf.with_schema(schema_key, None, index)
-        deleted += 1
     forloeb.delete()
-    return deleted
+    return len(raekkefoelge)
 
 
 def kladde_save(

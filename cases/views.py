@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -103,12 +101,8 @@ def forloeb_detail(request, pk: int):
     citizen's earlier forløb in this myndighed."""
     forloeb, andre = selectors.borgerens_forloeb(user=request.user, pk=pk)
     _vist(request, forloeb)
-    tilknytninger = list(forloeb.tilbudstilknytninger.all())
     # R-DEL-1: only the schema the rule engine names may be deleted now.
-    slettes = None
-    if (naeste := rules.deletable_schema(rules_forloeb(forloeb))) is not None:
-        key, index = naeste
-        slettes = tilknytninger[index] if index is not None else getattr(forloeb, key)
+    raekkefoelge = selectors.slette_raekkefoelge(forloeb)
     ivaerksaettelse = getattr(forloeb, "ivaerksaettelse", None)
     afslutning = getattr(forloeb, "afslutning", None)
     return render(
@@ -117,10 +111,10 @@ def forloeb_detail(request, pk: int):
         {
             "forloeb": forloeb,
             "andre": andre,
-            "tilknytninger": tilknytninger,
+            "tilknytninger": forloeb.tilbudstilknytninger.all(),
             "ivaerksaettelse": ivaerksaettelse,
             "afslutning": afslutning,
-            "slettes": slettes,
+            "slettes": raekkefoelge[0][2] if raekkefoelge else None,
             "kladder": selectors.kladder_for_forloeb(forloeb),
             # Which forms to offer; the rule engine still decides on submit.
             "kan_ivaerksaette": ivaerksaettelse is None and afslutning is None,
@@ -761,21 +755,13 @@ def forloeb_slet(request, pk: int):
     return render(
         request,
         "cases/forloeb_slet.html",
-        {"forloeb": forloeb, "raekkefoelge": slette_raekkefoelge(forloeb)},
+        {
+            "forloeb": forloeb,
+            "raekkefoelge": [
+                (row.schema.title, row) for _, _, row in selectors.slette_raekkefoelge(forloeb)
+            ],
+        },
     )
-
-
-def slette_raekkefoelge(forloeb: Kontaktforloeb) -> list[tuple[str, Any]]:
-    """(title, row) in the order a whole-forløb deletion takes them, from the rule engine."""
-    rf = rules_forloeb(forloeb)
-    tilknytninger = list(forloeb.tilbudstilknytninger.all())
-    out = []
-    while (naeste := rules.deletable_schema(rf)) is not None:
-        key, index = naeste
-        row = tilknytninger.pop(index) if index is not None else getattr(forloeb, key)
-        out.append((SCHEMAS[key].title, row))
-        rf = rf.with_schema(key, None, index)
-    return out
 
 
 @sager_required
