@@ -72,14 +72,10 @@ ROW_STATUS = {
 }
 
 
-def setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def retry_delay(attempts: int) -> float:
     """Exponential backoff with jitter: base, 2x base, 4x base ... capped."""
-    base = setting("SMDB_SYNC_RETRY_BASE", 30.0)
-    cap = setting("SMDB_SYNC_RETRY_MAX", 3600.0)
+    base = settings.SMDB_SYNC_RETRY_BASE
+    cap = settings.SMDB_SYNC_RETRY_MAX
     return min(base * 2 ** max(attempts - 1, 0), cap) * random.uniform(0.8, 1.2)
 
 
@@ -107,7 +103,7 @@ def process_forloeb(
     task empties a burst and the tasks queued for forløb it already drained
     return after a query or two."""
     klient = klient or SmdbKlient()
-    deadline = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
+    deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
     seen: set[int] = set()
     handled = 0
     while True:
@@ -198,8 +194,8 @@ def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = N
     """
     klient = klient or SmdbKlient()
     if deadline is None:
-        deadline = time.monotonic() + setting("SMDB_SYNC_TASK_BUDGET", 30.0)
-    size = setting("SMDB_SYNC_BATCH", 25)
+        deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
+    size = settings.SMDB_SYNC_BATCH
     handled = 0
     while heads := waiting_heads(size):
         if time.monotonic() > deadline:
@@ -379,7 +375,7 @@ def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
         if not exc.transient:
             logger.error("SMDB forstod ikke operation %s: %s", op.pk, exc)
             return _result(op, S.OPGIVET, last_error=str(exc))
-        if op.attempts >= setting("SMDB_SYNC_MAX_ATTEMPTS", 20):
+        if op.attempts >= settings.SMDB_SYNC_MAX_ATTEMPTS:
             return _result(op, S.OPGIVET, last_error=f"Opgivet efter {op.attempts} forsøg: {exc}")
         delay = retry_delay(op.attempts)
         logger.warning("SMDB-fejl for operation %s, forsøger igen om %.0f s: %s", op.pk, delay, exc)
@@ -636,9 +632,9 @@ def sweep(*, stale_after: timedelta | None = None, waiting_after: timedelta | No
     """
     now = timezone.now()
     if stale_after is None:
-        stale_after = timedelta(seconds=setting("SMDB_SYNC_STALE_AFTER", 300))
+        stale_after = timedelta(seconds=settings.SMDB_SYNC_STALE_AFTER)
     if waiting_after is None:
-        waiting_after = timedelta(seconds=setting("SMDB_SYNC_WAITING_AFTER", 60))
+        waiting_after = timedelta(seconds=settings.SMDB_SYNC_WAITING_AFTER)
     SyncOperation.objects.filter(status=S.SENDER, claimed_at__lt=now - stale_after).update(
         status=S.FEJL,
         next_attempt_at=now,
