@@ -20,9 +20,6 @@ class KontaktforloebQuerySet(models.QuerySet):
         """The one place a forløb query is narrowed to a myndighed."""
         return self.filter(myndighed_id=myndighed_id) if myndighed_id else self.none()
 
-    def aktive(self) -> KontaktforloebQuerySet:
-        return self.filter(afslutning__isnull=True)
-
 
 class Kontaktforloeb(models.Model):
     myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="forloeb")

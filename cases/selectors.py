@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from cases.models import Kladde, Kontaktforloeb, Skema, Tilbud
 from cases.validation import rules_forloeb
@@ -24,11 +23,6 @@ def with_schemas(qs: QuerySet[Kontaktforloeb]) -> QuerySet[Kontaktforloeb]:
     """Load every schema of each forløb in a fixed number of queries (2)."""
     # Tilbudstilknytninger come in the model's registration order (R-DEL-1).
     return qs.select_related(*SCHEMA_RELATIONS).prefetch_related("tilbudstilknytninger")
-
-
-def forloeb_detail(*, user, pk: int) -> Kontaktforloeb:
-    """One forløb with all its schemas; 404 outside the user's myndighed."""
-    return get_object_or_404(with_schemas(forloeb_for_user(user)), pk=pk)
 
 
 def forloeb_for_cpr(*, user, cpr: str) -> list[Kontaktforloeb]:
