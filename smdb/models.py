@@ -22,6 +22,15 @@ class SyncOperationStatus(models.TextChoices):
     ANNULLERET = "annulleret", "Annulleret"  # never needed (e.g. deleted before sent)
 
 
+#: What a caseworker may send again with "Prøv igen" (smdb.outbox.retry).
+PROEV_IGEN = (
+    SyncOperationStatus.AFVIST,
+    SyncOperationStatus.FEJL,
+    SyncOperationStatus.OPGIVET,
+    SyncOperationStatus.BLOKERET,
+)
+
+
 class SyncOperation(models.Model):
     """One change to send to SMDB, written in the same transaction as the change.
 
@@ -71,6 +80,10 @@ class SyncOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.schema} {self.object_id} ({self.status})"
+
+    @property
+    def kan_proeves_igen(self) -> bool:
+        return self.status in PROEV_IGEN
 
     @property
     def fejl(self) -> list[dict]:

@@ -131,7 +131,7 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
 def retry(op: SyncOperation) -> bool:
     """ "Prøv igen": send a rejected or failed operation again, with the row's
     current values (the caseworker has fixed the case meanwhile). True if queued."""
-    if op.status not in (S.AFVIST, S.FEJL, S.OPGIVET, S.BLOKERET):
+    if not op.kan_proeves_igen:
         return False
     payload = op.payload
     if op.action != SyncAction.SLET:

@@ -120,6 +120,7 @@ def test_prøv_igen_sends_again_after_the_case_is_fixed(simulator, sagsbehandler
 
     page = client.get(reverse("cases:forloeb_detail", args=[forloeb.pk]))
     assert page.status_code == 200
+    assert f'action="{url}"' in page.content.decode()  # the rejected schema offers Prøv igen
 
     store.slet("anmodning", other.id)  # fixed in SMDB's own web form
     response = client.post(url)
