@@ -19,6 +19,7 @@ from cases.schema_models import model_kwargs
 from smdb import outbox
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.rules import today_dk
+from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,17 @@ def cpr(n: int, *, born: date = date(1980, 1, 1)) -> str:
 
 def anmodningsdato() -> date:
     return today_dk() - timedelta(days=60)
+
+
+def reported_by_another_system(n: int):
+    """SMDB already holds an active forløb for citizen ``n`` (KommuneKode 101), entered
+    five days before ours, so our Anmodning breaches R-ANM-1 there."""
+    return store.indsaet(
+        "anmodning",
+        demo.anmodning_values(anmodningsdato() - timedelta(days=5)),
+        person_identifikator=cpr(n),
+        kommune_kode=101,
+    )
 
 
 def add_schema(forloeb: Kontaktforloeb, model, values: dict):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -173,12 +172,7 @@ def test_a_transport_error_stops_the_drain_and_hands_back_the_unsent_rest(
 
 
 def test_a_rejection_in_a_batch_is_kept_and_the_rest_are_sent(simulator, sagsbehandler, held):
-    store.indsaet(
-        "anmodning",
-        demo.anmodning_values(harness.anmodningsdato() - timedelta(days=5)),
-        person_identifikator=harness.cpr(2),
-        kommune_kode=101,
-    )
+    harness.reported_by_another_system(2)
     anmodninger(sagsbehandler, 3)
 
     assert sync.drain_outbox() == 3

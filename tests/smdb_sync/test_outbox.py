@@ -89,12 +89,7 @@ def test_transport_errors_are_retried_and_the_schema_arrives_when_smdb_is_back(
 
 def test_a_rule_rejection_is_kept_with_smdbs_errors_and_not_retried(simulator, sagsbehandler):
     # Another system has already reported an active forløb for the citizen (R-ANM-1).
-    store.indsaet(
-        "anmodning",
-        demo.anmodning_values(harness.anmodningsdato() - timedelta(days=5)),
-        person_identifikator=harness.cpr(1),
-        kommune_kode=101,
-    )
+    harness.reported_by_another_system(1)
     forloeb = create_anmodning(sagsbehandler)
 
     (op,) = SyncOperation.objects.filter(forloeb_ref=forloeb.pk)
@@ -107,12 +102,7 @@ def test_a_rule_rejection_is_kept_with_smdbs_errors_and_not_retried(simulator, s
 
 
 def test_prøv_igen_sends_again_after_the_case_is_fixed(simulator, sagsbehandler, client):
-    other = store.indsaet(
-        "anmodning",
-        demo.anmodning_values(harness.anmodningsdato() - timedelta(days=5)),
-        person_identifikator=harness.cpr(1),
-        kommune_kode=101,
-    )
+    other = harness.reported_by_another_system(1)
     forloeb = create_anmodning(sagsbehandler)
     anmodning = Anmodning.objects.get(forloeb=forloeb)
     client.force_login(sagsbehandler)
@@ -170,12 +160,7 @@ def test_an_answer_lost_after_the_insert_does_not_duplicate_the_schema(
 
 
 def test_an_iværksættelse_waits_while_its_anmodning_is_rejected(simulator, sagsbehandler):
-    store.indsaet(
-        "anmodning",
-        demo.anmodning_values(harness.anmodningsdato() - timedelta(days=5)),
-        person_identifikator=harness.cpr(1),
-        kommune_kode=101,
-    )
+    harness.reported_by_another_system(1)
     forloeb = create_anmodning(sagsbehandler)
     anmodet = harness.anmodningsdato()
     iv = harness.add_schema(
