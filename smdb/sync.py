@@ -83,13 +83,6 @@ class Blocked(Exception):
     """The parent schema has no SMDB Id yet."""
 
 
-@dataclass
-class Outcome:
-    status: str
-    stop: bool = False  # stop processing the forløb (transient error)
-    retry_in: float | None = None
-
-
 # --- the loop ---------------------------------------------------------------------------
 
 
@@ -116,19 +109,19 @@ def process_forloeb(
         seen.add(op.pk)
         if not claim(op):
             break  # another worker has it and will carry on in order
-        outcome = send_operation(op, klient)
+        result = send_operation(op, klient)
         handled += 1
-        if outcome.stop:
-            _retry_later(op, outcome)
+        if result.retry_in is not None:  # a transient error stops the forløb
+            _retry_later(op.forloeb_ref, result.retry_in)
             return handled
     if drain:
         handled += drain_outbox(klient=klient, deadline=deadline)
     return handled
 
 
-def _retry_later(op: SyncOperation, outcome: Outcome) -> None:
-    if outcome.retry_in is not None and not _eager():
-        outbox.enqueue(op.forloeb_ref, countdown=outcome.retry_in)
+def _retry_later(forloeb_ref: int, retry_in: float) -> None:
+    if not _eager():
+        outbox.enqueue(forloeb_ref, countdown=retry_in)
 
 
 def _next_operation(forloeb_ref: int, seen: set[int]) -> SyncOperation | None:
@@ -202,9 +195,9 @@ def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = N
             outbox.enqueue(heads[0].forloeb_ref)  # the rest in a fresh task
             break
         claimed = claim_batch(heads)
-        sent, outcome = send_batch(claimed, klient, deadline)
+        sent, retry_in = send_batch(claimed, klient, deadline)
         handled += sent
-        if outcome is not None and outcome.stop:
+        if retry_in is not None:
             break  # SMDB is failing: its retry (and the sweeper) take it from here
     return handled
 
@@ -233,11 +226,11 @@ def claim_batch(ops: list[SyncOperation]) -> list[SyncOperation]:
 
 def send_batch(
     ops: list[SyncOperation], klient: SmdbKlient, deadline: float
-) -> tuple[int, Outcome | None]:
+) -> tuple[int, float | None]:
     """Send claimed operations of different forløb, then record all outcomes in
     one commit. Stops at a transient error or the deadline; what was not sent
-    goes back to "venter" in the same commit. Returns how many were sent and the
-    last outcome."""
+    goes back to "venter" in the same commit. Returns how many were sent and,
+    after a transient error, the seconds until its retry."""
     results: list[Result] = []
     try:
         for op in ops:
@@ -245,7 +238,7 @@ def send_batch(
                 break
             result = attempt(op, klient)
             results.append(result)
-            if result.error is not None or result.outcome.stop:
+            if result.error is not None or result.retry_in is not None:
                 break
     finally:
         with transaction.atomic():
@@ -257,8 +250,9 @@ def send_batch(
     last = results[-1]
     if last.error is not None:
         raise last.error
-    _retry_later(last.op, last.outcome)
-    return len(results), last.outcome
+    if last.retry_in is not None:
+        _retry_later(last.op.forloeb_ref, last.retry_in)
+    return len(results), last.retry_in
 
 
 def _record_batch(results: list[Result]) -> None:
@@ -350,18 +344,18 @@ class Result:
     op: SyncOperation
     status: str
     fields: dict[str, Any]
-    outcome: Outcome
+    retry_in: float | None = None  # a transient error: stop, and retry after this many s
     error: Exception | None = None  # unexpected: recorded as "fejl", then raised
 
 
-def send_operation(op: SyncOperation, klient: SmdbKlient) -> Outcome:
+def send_operation(op: SyncOperation, klient: SmdbKlient) -> Result:
     """Send one claimed operation and record the outcome on it and its schema row."""
     result = attempt(op, klient)
     with transaction.atomic():
         _record(result)
     if result.error is not None:
         raise result.error
-    return result.outcome
+    return result
 
 
 def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
@@ -379,13 +373,14 @@ def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
             return _result(op, S.OPGIVET, last_error=f"Opgivet efter {op.attempts} forsøg: {exc}")
         delay = retry_delay(op.attempts)
         logger.warning("SMDB-fejl for operation %s, forsøger igen om %.0f s: %s", op.pk, delay, exc)
-        return _result(
+        result = _result(
             op,
             S.FEJL,
-            Outcome(S.FEJL, stop=True, retry_in=delay),
             last_error=str(exc),
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
+        result.retry_in = delay
+        return result
     except Exception as exc:
         # A bug or a time limit: never leave the operation claimed for ever. The
         # call may have reached SMDB, which the next attempt's lookup handles.
@@ -413,8 +408,8 @@ def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
     )
 
 
-def _result(op: SyncOperation, status: str, outcome: Outcome | None = None, **fields) -> Result:
-    return Result(op, status, fields, outcome or Outcome(status))
+def _result(op: SyncOperation, status: str, **fields) -> Result:
+    return Result(op, status, fields)
 
 
 def _record(result: Result) -> None:
