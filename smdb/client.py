@@ -84,16 +84,12 @@ class Skema:
 # --- mapping rows <-> wire -------------------------------------------------------------
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
 def to_wire(schema_key: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """SMDB values (keyed by variable) -> zeep keyword arguments for the schema type."""
     out: dict[str, Any] = {}
     for f in SCHEMAS[schema_key].fields:
         value = values.get(f.variable)
-        if _empty(value):
+        if contract.unanswered(value):
             continue
         out[f.variable] = {"Kode": list(value)} if f.type is FieldType.CODE_LIST else value
     return out

@@ -53,6 +53,11 @@ def soap_action(interface: str, operation: str) -> str:
     return f"{NS}{interface}/{operation}"
 
 
+def unanswered(value) -> bool:
+    """An empty answer (None, "" or an empty code list): its element is left out."""
+    return value is None or value == "" or value == []
+
+
 # --- The four schemas on the wire ---------------------------------------------------
 
 ANM, IVAER, TILB, AFSL = (

@@ -48,7 +48,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from smdb import outbox
+from smdb import contract, outbox
 from smdb.client import SmdbError, SmdbKlient, Svar
 from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
 from smdb.fields import SCHEMAS
@@ -571,7 +571,7 @@ def same_values(schema_key: str, a: dict, b: dict, *, computed: bool = False) ->
     SMDB may fill itself, when ``computed``); empty is empty whatever its form."""
 
     def norm(v):
-        return None if v in ("", [], None) else v
+        return None if contract.unanswered(v) else v
 
     return all(
         norm(a.get(f.variable)) == norm(b.get(f.variable))

@@ -128,7 +128,7 @@ def schema_element(row: SimSkema, *, with_afslutning: SimSkema | None = None) ->
     on_forloeb = {"PersonIdentifikator": row.person_identifikator, "KommuneKode": row.kommune_kode}
     for f in SCHEMAS[row.schema].fields:
         value = on_forloeb[f.variable] if f.on_forloeb else row.values.get(f.variable)
-        if value is None or value == "" or value == []:
+        if contract.unanswered(value):
             continue
         if f.type is FieldType.CODE_LIST:
             el.append(E(f.variable, *(E("Kode", text=k) for k in value)))
