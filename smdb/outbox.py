@@ -100,6 +100,7 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
     elif latest is not None and latest.status in UNSENT and latest.action != SyncAction.SLET:
         # Coalesce: the unsent operation sends the newest values instead. The
         # compare-and-set fails if a worker claimed it meanwhile; then a new one.
+        payload = keep_earlier_values(latest, payload)
         if SyncOperation.objects.filter(pk=latest.pk, status=latest.status).update(
             payload=payload,
             status=S.VENTER,
@@ -128,6 +129,21 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
     return op
 
 
+def keep_earlier_values(op: SyncOperation, payload: dict) -> dict:
+    """``payload`` to replace ``op``'s, remembering the values op's attempts sent.
+
+    An attempt that did not end in a rejection may have reached SMDB with the values
+    sent then; a retry must still be able to find that schema by them
+    (``smdb.sync.find_in_smdb``) rather than insert it a second time.
+    """
+    if not op.attempts or op.status == S.AFVIST:
+        return payload
+    earlier = op.payload.get("tidligere", [])
+    if op.payload["values"] != payload["values"]:
+        earlier = [*earlier, op.payload["values"]]
+    return {**payload, "tidligere": earlier} if earlier else payload
+
+
 def retry(op: SyncOperation) -> bool:
     """ "Prøv igen": send a rejected or failed operation again, with the row's
     current values (the caseworker has fixed the case meanwhile). True if queued."""
@@ -137,7 +153,7 @@ def retry(op: SyncOperation) -> bool:
     if op.action != SyncAction.SLET:
         row = schema_model(op.schema).objects.filter(pk=op.object_id).first()
         if row is not None:
-            payload = snapshot(row)
+            payload = keep_earlier_values(op, snapshot(row))
     updated = SyncOperation.objects.filter(pk=op.pk, status=op.status).update(
         status=S.VENTER,
         payload=payload,

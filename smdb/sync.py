@@ -487,7 +487,12 @@ def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
             navn = SCHEMAS[PARENT[op.schema]].title.lower()
             raise Blocked(f"Venter på at {navn} er modtaget af SMDB.")
     if smdb_id is None and retried:
-        smdb_id = find_in_smdb(op, klient, values, parent_id=parent_id)
+        # The values as sent now, then as sent by earlier attempts of this operation
+        # (an edit may have changed them since: smdb.outbox.record keeps them).
+        for sent in [values, *(from_json(op.schema, v) for v in op.payload.get("tidligere", []))]:
+            smdb_id = find_in_smdb(op, klient, sent, parent_id=parent_id)
+            if smdb_id is not None:
+                break
         if smdb_id is not None:
             logger.info("Operation %s: fandt skemaet i SMDB (Id %s), retter det", op.pk, smdb_id)
     return klient.indsaet(

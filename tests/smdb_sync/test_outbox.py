@@ -159,6 +159,30 @@ def test_an_answer_lost_after_the_insert_does_not_duplicate_the_schema(
     assert Anmodning.objects.get(forloeb=forloeb).smdb_id == sim.pk
 
 
+def test_an_edit_after_an_uncertain_send_does_not_duplicate_the_schema(
+    simulator, sagsbehandler, settings
+):
+    settings.SMDB_SIMULATOR_FAULT = "lost"  # SMDB stores the old values, the answer is lost
+    anmodet = harness.anmodningsdato()
+    forloeb = create_anmodning(sagsbehandler, BehandlingAnmodningDato=anmodet)
+    (op,) = SyncOperation.objects.filter(forloeb_ref=forloeb.pk)
+    assert op.status == S.FEJL
+    settings.SMDB_SIMULATOR_FAULT = ""
+
+    # The caseworker corrects the anmodningsdato before the retry: the retry must
+    # still find what the lost attempt stored, by the values it sent then.
+    anmodning = Anmodning.objects.get(forloeb=forloeb)
+    anmodning.behandling_anmodning_dato = anmodet - timedelta(days=1)
+    anmodning.save()
+    outbox.record(schema_row=anmodning, action=SyncAction.RET)
+
+    op.refresh_from_db()
+    (sim,) = sim_rows()
+    assert op.status == S.SENDT, op.last_error
+    assert sim.values["BehandlingAnmodningDato"] == (anmodet - timedelta(days=1)).isoformat()
+    assert Anmodning.objects.get(forloeb=forloeb).smdb_id == sim.pk
+
+
 def test_an_iværksættelse_waits_while_its_anmodning_is_rejected(simulator, sagsbehandler):
     harness.reported_by_another_system(1)
     forloeb = create_anmodning(sagsbehandler)
