@@ -183,7 +183,8 @@ SMDB_ENDPOINT = os.environ.get(
 )
 SMDB_TIMEOUT = float(os.environ.get("SMDB_TIMEOUT", "15"))
 SMDB_SIMULATOR_ENABLED = env_bool("SMDB_SIMULATOR_ENABLED", DEBUG)
-# Fault injection for the simulator: "", "unavailable", "slow", or "fail".
+# Fault injection for the simulator: "", "unavailable", "slow", "fail" or "lost"
+# (carried out, but the answer is lost).
 SMDB_SIMULATOR_FAULT = os.environ.get("SMDB_SIMULATOR_FAULT", "")
 SMDB_SIMULATOR_FAIL_RATE = float(os.environ.get("SMDB_SIMULATOR_FAIL_RATE", "0"))
 SMDB_SIMULATOR_DELAY = float(os.environ.get("SMDB_SIMULATOR_DELAY", "0"))
