@@ -25,20 +25,22 @@ def with_schemas(qs: QuerySet[Kontaktforloeb]) -> QuerySet[Kontaktforloeb]:
     return qs.select_related(*SCHEMA_RELATIONS).prefetch_related("tilbudstilknytninger")
 
 
+def _borgerens(qs: QuerySet[Kontaktforloeb], cpr) -> QuerySet[Kontaktforloeb]:
+    """The citizen's forløb in ``qs``, with every schema, newest first."""
+    return with_schemas(qs.filter(person_identifikator=cpr)).order_by(
+        "-anmodning__behandling_anmodning_dato", "-pk"
+    )
+
+
 def forloeb_for_cpr(*, user, cpr: str) -> list[Kontaktforloeb]:
     """The citizen's forløb in the user's myndighed, newest first."""
-    qs = forloeb_for_user(user).filter(person_identifikator=cpr)
-    return list(with_schemas(qs).order_by("-anmodning__behandling_anmodning_dato", "-pk"))
+    return list(_borgerens(forloeb_for_user(user), cpr))
 
 
-def andre_forloeb(forloeb: Kontaktforloeb) -> list[Kontaktforloeb]:
-    """The same citizen's other forløb in the same myndighed (R-ANM-1 needs them)."""
-    qs = Kontaktforloeb.objects.for_myndighed(forloeb.myndighed_id).filter(
-        person_identifikator=forloeb.person_identifikator
-    )
-    if forloeb.pk:
-        qs = qs.exclude(pk=forloeb.pk)
-    return list(with_schemas(qs))
+def myndighedens_forloeb_for_cpr(*, myndighed_id: int, cpr: str) -> list[Kontaktforloeb]:
+    """The citizen's forløb in a myndighed, whoever asks: R-ANM-1 needs them when a
+    new anmodning is registered, independent of the registering user's role."""
+    return list(_borgerens(Kontaktforloeb.objects.for_myndighed(myndighed_id), cpr))
 
 
 def seneste_forloeb(*, user, limit: int = 20) -> list[Kontaktforloeb]:
@@ -58,9 +60,7 @@ def borgerens_forloeb(
     """
     scoped = forloeb_for_user(user)
     cpr = scoped.filter(pk=pk).values("person_identifikator")[:1]
-    qs = with_schemas(scoped.filter(person_identifikator=Subquery(cpr))).order_by(
-        "-anmodning__behandling_anmodning_dato", "-pk"
-    )
+    qs = _borgerens(scoped, Subquery(cpr))
     if for_update:
         qs = qs.select_for_update(of=("self",))
     rows = list(qs)

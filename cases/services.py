@@ -71,12 +71,6 @@ class VersionConflict(Exception):
         self.current = current
 
 
-def _raise_if_invalid(forloeb: Kontaktforloeb, **replace) -> None:
-    violations = validate(forloeb, andre=selectors.andre_forloeb(forloeb), **replace)
-    if violations:
-        raise RuleViolations(violations)
-
-
 @transaction.atomic
 def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     """Register an Anmodning: a new kontaktforløb for ``cpr`` in the user's myndighed.
@@ -88,7 +82,8 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     # forløb for the same citizen at once (R-ANM-1).
     myndighed = Myndighed.objects.select_for_update().get(pk=user.myndighed_id)
     forloeb = Kontaktforloeb(myndighed=myndighed, person_identifikator=cpr, oprettet_af=user)
-    _raise_if_invalid(forloeb, anmodning=data)
+    andre = selectors.myndighedens_forloeb_for_cpr(myndighed_id=myndighed.pk, cpr=cpr)
+    _check_edit(forloeb, andre, ANMODNING.key, anmodning=data)
     forloeb.save()
     anmodning = Anmodning.objects.create(
         forloeb=forloeb,
