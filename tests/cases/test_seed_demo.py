@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from accounts.models import User
@@ -63,3 +64,16 @@ def test_seed_demo_prints_a_random_password_when_none_is_given(capsys):
     password = out.strip().splitlines()[-1].split("adgangskode: ")[1]
     assert len(password) >= 10
     assert User.objects.get(username="leder").check_password(password)
+
+
+def test_seed_demo_administrator_is_not_staff_and_has_no_permissions():
+    # Issue 9: the demo administrator manages users at /konto/brugere/, not in the
+    # Django admin; a database seeded before gets its old rights taken away.
+    old = User.objects.create(username="admin", is_staff=True)
+    old.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts"))
+    call_command("seed_demo", "--password", "Demo-kode-1234")
+    admin = User.objects.get(username="admin")
+    assert admin.er_administrator
+    assert not admin.is_staff and not admin.is_superuser
+    assert not admin.user_permissions.exists() and not admin.groups.exists()
+    assert not User.objects.filter(is_staff=True).exists()

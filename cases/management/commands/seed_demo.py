@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -41,11 +40,6 @@ USERS = [
     ("leder", "Lars", "Leder", 101, Rolle.LEDER),
     ("admin", "Anna", "Administrator", 101, Rolle.ADMINISTRATOR),
     ("sagsbehandler2", "Søren", "Sagsbehandler", 751, Rolle.SAGSBEHANDLER),
-]
-ADMIN_PERMISSIONS = [
-    ("accounts", "user"),
-    ("accounts", "myndighed"),
-    ("cases", "tilbud"),
 ]
 FORLOEB_PER_MYNDIGHED = {101: 30, 751: 10}
 
@@ -96,18 +90,18 @@ class Command(BaseCommand):
                     "last_name": last,
                     "myndighed": myndigheder[kode],
                     "rolle": rolle,
-                    "is_staff": rolle == Rolle.ADMINISTRATOR,
+                    # The demo administrator manages users at /konto/brugere/; the
+                    # Django admin is for the operator's superuser only (issue 9).
+                    "is_staff": False,
+                    "is_superuser": False,
                 },
             )
             user.set_password(password)
             user.save()
             users[username] = user
-        users["admin"].user_permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=[a for a, _ in ADMIN_PERMISSIONS],
-                content_type__model__in=[m for _, m in ADMIN_PERMISSIONS],
-            )
-        )
+            # A demo database seeded before issue 9 gave the admin every user permission.
+            user.user_permissions.clear()
+            user.groups.clear()
         created = 0
         for kode, count in FORLOEB_PER_MYNDIGHED.items():
             myndighed = myndigheder[kode]
