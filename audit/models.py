@@ -8,6 +8,12 @@ class Handling(models.TextChoices):
     OPRETTET = "oprettet", "Oprettet"
     AENDRET = "aendret", "Ændret"
     SLETTET = "slettet", "Slettet"
+    # User administration by the myndighed's administrator (accounts.services).
+    BRUGER_OPRETTET = "bruger_oprettet", "Bruger oprettet"
+    BRUGER_AENDRET = "bruger_aendret", "Bruger ændret"
+    BRUGER_DEAKTIVERET = "bruger_deaktiveret", "Bruger deaktiveret"
+    BRUGER_GENAKTIVERET = "bruger_genaktiveret", "Bruger genaktiveret"
+    ADGANGSKODE_LINK = "adgangskode_link", "Link til adgangskode sendt"
 
 
 class AuditEntry(models.Model):
@@ -26,6 +32,15 @@ class AuditEntry(models.Model):
     )
     forloeb_id = models.PositiveBigIntegerField("kontaktforløb", null=True, db_index=True)
     handling = models.CharField(max_length=20, choices=Handling.choices)
+    # The user a user-administration entry is about (who changed whom).
+    beroert_bruger = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries_om",
+        verbose_name="berørt bruger",
+    )
     beskrivelse = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -1,7 +1,9 @@
 from audit.models import AuditEntry, Handling
 
 
-def audit_record(*, user, handling: Handling, forloeb=None, beskrivelse: str = "") -> AuditEntry:
+def audit_record(
+    *, user, handling: Handling, forloeb=None, beskrivelse: str = "", beroert_bruger=None
+) -> AuditEntry:
     """Record one access to or change of a citizen's case.
 
     Call it inside the same transaction as the change it records.
@@ -12,4 +14,5 @@ def audit_record(*, user, handling: Handling, forloeb=None, beskrivelse: str = "
         forloeb_id=getattr(forloeb, "pk", None),
         handling=handling,
         beskrivelse=beskrivelse[:200],
+        beroert_bruger=beroert_bruger,
     )

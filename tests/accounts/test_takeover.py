@@ -127,3 +127,124 @@ def test_d_admin_cannot_create_a_user_in_aarhus_in_django_admin(admin_client, aa
     )
     assert response.status_code == 302 and response.url.startswith("/django-admin/login/")
     assert not User.objects.filter(username="indtrænger").exists()
+
+
+# --- through the administrator's own pages (/konto/brugere/) ---------------------
+
+# Fields that widened rights in the Django admin, smuggled into every POST.
+SMUGGLED = {
+    "is_superuser": "on",
+    "is_staff": "on",
+    "groups": "1",
+    "user_permissions": "1",
+}
+
+
+@pytest.fixture
+def smuggled(aarhus):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="alt")
+    group.permissions.set(Permission.objects.all())
+    perm = Permission.objects.get(codename="change_user")
+    return {**SMUGGLED, "groups": group.pk, "user_permissions": perm.pk, "myndighed": aarhus.pk}
+
+
+def assert_no_widened_rights(user: User) -> None:
+    user.refresh_from_db()
+    assert not user.is_superuser
+    assert not user.is_staff
+    assert not user.groups.exists()
+    assert not user.user_permissions.exists()
+    assert user.myndighed.kommune_kode == 101
+
+
+def edit_post(user: User, **extra) -> dict:
+    data = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email or "x@example.dk",
+        "rolle": user.rolle,
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_admin_cannot_make_itself_superuser_on_user_pages(client, charlie, smuggled):
+    client.force_login(charlie)
+    url = reverse("brugere:bruger_edit", args=[charlie.pk])
+    response = client.post(url, edit_post(charlie, **smuggled))
+    assert response.status_code == 302  # saved what it may: names, e-mail
+    assert_no_widened_rights(charlie)
+    assert charlie.rolle == Rolle.ADMINISTRATOR
+
+
+def test_a_admin_cannot_make_a_colleague_superuser_on_user_pages(client, charlie, alice, smuggled):
+    client.force_login(charlie)
+    url = reverse("brugere:bruger_edit", args=[alice.pk])
+    client.post(url, edit_post(alice, rolle=Rolle.LEDER, **smuggled))
+    alice.refresh_from_db()
+    assert alice.rolle == Rolle.LEDER  # the allowed change happened ...
+    assert_no_widened_rights(alice)  # ... and nothing else
+
+
+def test_b_admin_cannot_change_own_myndighed_or_role_on_user_pages(
+    client, charlie, aarhus, aarhus_case, smuggled
+):
+    client.force_login(charlie)
+    url = reverse("brugere:bruger_edit", args=[charlie.pk])
+    client.post(url, edit_post(charlie, **{**smuggled, "rolle": Rolle.LEDER}))
+    charlie.refresh_from_db()
+    assert charlie.rolle == Rolle.ADMINISTRATOR
+    assert_no_widened_rights(charlie)
+    assert_reads_nothing_of_aarhus(client, aarhus_case)
+    # Nor through the service directly.
+    from django.core.exceptions import ValidationError
+
+    from accounts import services
+
+    with pytest.raises(ValidationError):
+        services.bruger_aendr(
+            administrator=charlie,
+            bruger=charlie,
+            first_name="C",
+            last_name="C",
+            email="c@example.dk",
+            rolle=Rolle.LEDER,
+        )
+
+
+def test_c_admin_cannot_get_aarhus_access_log_from_user_pages(
+    client, charlie, aarhus, aarhus_case, bob
+):
+    client.force_login(charlie)
+    # Aarhus's users are not there to be changed (404), so nothing leads to its log.
+    for name in ("bruger_edit", "bruger_deactivate", "bruger_send_link"):
+        assert client.post(reverse(f"brugere:{name}", args=[bob.pk])).status_code == 404
+    listing = client.get(reverse("brugere:bruger_list"), {"myndighed": aarhus.pk})
+    assert "bob" not in listing.content.decode()
+    assert_reads_nothing_of_aarhus(client, aarhus_case)
+    bob.refresh_from_db()
+    assert bob.is_active
+
+
+def test_d_admin_cannot_create_a_user_in_aarhus_on_user_pages(
+    client, charlie, kbh, aarhus, smuggled, mailoutbox
+):
+    client.force_login(charlie)
+    response = client.post(
+        reverse("brugere:bruger_create"),
+        {
+            "username": "ny",
+            "first_name": "Ny",
+            "last_name": "Bruger",
+            "email": "ny@example.dk",
+            "rolle": Rolle.LEDER,
+            **smuggled,
+        },
+    )
+    assert response.status_code == 302
+    ny = User.objects.get(username="ny")
+    assert ny.myndighed == kbh
+    assert_no_widened_rights(ny)
+    assert not User.objects.filter(myndighed=aarhus).exclude(username="bob").exists()

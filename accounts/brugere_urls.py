@@ -1,0 +1,16 @@
+"""User administration for a myndighed's administrator: /konto/brugere/."""
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "brugere"
+
+urlpatterns = [
+    path("", views.bruger_list, name="bruger_list"),
+    path("ny/", views.bruger_create, name="bruger_create"),
+    path("<int:pk>/", views.bruger_edit, name="bruger_edit"),
+    path("<int:pk>/deaktiver/", views.bruger_deactivate, name="bruger_deactivate"),
+    path("<int:pk>/genaktiver/", views.bruger_reactivate, name="bruger_reactivate"),
+    path("<int:pk>/send-link/", views.bruger_send_link, name="bruger_send_link"),
+]

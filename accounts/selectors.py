@@ -1,0 +1,15 @@
+"""Reads for user administration, always within one myndighed."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+
+
+def brugere_i_myndighed(*, myndighed_id: int) -> QuerySet[User]:
+    """The users a myndighed's administrator may see and manage: its own, never the
+    operator's superuser or staff accounts. One query."""
+    return User.objects.filter(
+        myndighed_id=myndighed_id, is_superuser=False, is_staff=False
+    ).order_by("-is_active", "username")
