@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 # URL prefixes that are not the app's own pages: Django's admin (has its own
 # permission system, staff only), the SMDB simulator (a stand-in for DST), login.
 NOT_APP_PAGES = ("django-admin/", "smdbwebservice/", "konto/", "static/")
+# ... except the administrator's user administration (issue 9), which is an app page.
+USER_ADMIN_PAGES = "konto/brugere/"
 
 
 def all_routes(resolver=None, prefix="") -> list[tuple[str, URLPattern]]:
@@ -34,7 +36,9 @@ def all_routes(resolver=None, prefix="") -> list[tuple[str, URLPattern]]:
 
 def app_routes():
     return [
-        (route, p) for route, p in all_routes() if not route.startswith(NOT_APP_PAGES) and p.name
+        (route, p)
+        for route, p in all_routes()
+        if (not route.startswith(NOT_APP_PAGES) or route.startswith(USER_ADMIN_PAGES)) and p.name
     ]
 
 
@@ -88,3 +92,57 @@ def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
             assert response.status_code in (200, 302, 403, 404, 405), (method, url)
         assert forloeb.person_identifikator not in body
         assert forloeb.cpr_formatted not in body
+
+
+# --- Issue 9: the administrator's user pages -------------------------------------
+
+
+def user_admin_routes() -> list[str]:
+    return [route for route, p in all_routes() if route.startswith(USER_ADMIN_PAGES)]
+
+
+def test_there_are_user_admin_urls_to_test():
+    assert len(user_admin_routes()) >= 6
+
+
+@pytest.mark.parametrize("route", user_admin_routes())
+def test_user_admin_url_refused_to_administrator_of_another_myndighed(
+    route, client, kbh, aarhus, alice
+):
+    """Aarhus's administrator cannot see, change or create København's users."""
+    from accounts.models import Rolle, User
+
+    alice.email = "alice@example.dk"
+    alice.save()
+    before = User.objects.values_list("pk", "myndighed_id", "rolle", "is_active", "email")
+    before = sorted(before)
+    client.force_login(
+        UserFactory(username="aarhus-admin", myndighed=aarhus, rolle="administrator")
+    )
+    url = fill(route, {"pk": alice.pk})
+    post = {"rolle": Rolle.ADMINISTRATOR, "first_name": "X", "last_name": "Y"}
+    post |= {"email": "x@example.dk", "username": "ny", "myndighed": kbh.pk}
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, post if method == "post" else None)
+        if "<" in route:
+            assert response.status_code in (404, 405), (method, url, response.status_code)
+        else:
+            assert response.status_code in (200, 302), (method, url, response.status_code)
+        assert "alice" not in response.content.decode()
+    after = User.objects.exclude(username__in=["aarhus-admin", "ny"])
+    after = sorted(after.values_list("pk", "myndighed_id", "rolle", "is_active", "email"))
+    assert after == before
+    assert not User.objects.filter(myndighed=kbh, username="ny").exists()
+
+
+@pytest.mark.parametrize("rolle", ["sagsbehandler", "leder"])
+@pytest.mark.parametrize("route", user_admin_routes())
+def test_user_admin_url_refused_to_caseworker_and_leder(route, rolle, client, kbh, charlie):
+    """Only the administrator role administers users, even within its own myndighed."""
+    client.force_login(UserFactory(username=f"en-{rolle}", myndighed=kbh, rolle=rolle))
+    url = fill(route, {"pk": charlie.pk})
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, {"rolle": "sagsbehandler"})
+        assert response.status_code == 403, (method, url, response.status_code)
+    charlie.refresh_from_db()
+    assert charlie.is_active and charlie.rolle == "administrator"
