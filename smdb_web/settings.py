@@ -202,17 +202,46 @@ SMDB_SYNC_TASK_BUDGET = float(os.environ.get("SMDB_SYNC_TASK_BUDGET", "30"))
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
-# --- Logging: never log CPR numbers; see accounts.logging. ------------------
+# --- Logging: never log CPR numbers; see accounts.log_filters. ----------------
+# LOGGING_CONFIG installs a record factory that masks every record's message,
+# traceback and stack before any handler sees it; each handler below also masks
+# its finished line. Django's own loggers ("django", "django.server") are named
+# here so that neither keeps Django's default handlers.
+LOGGING_CONFIG = "accounts.log_filters.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_cpr": {"()": "accounts.log_filters.MaskCprFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "accounts.log_filters.MaskCprFormatter",
+            "format": "{levelname} {name}: {message}",
+            "style": "{",
+        },
+        "django.server": {
+            "()": "accounts.log_filters.MaskCprServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_cpr"],
+            "formatter": "masked",
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_cpr"],
+            "formatter": "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Drops Django's default handlers (an unmasked console, mail_admins); its
+        # records go to root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # In eager mode every task would print a "succeeded" line into runserver's log.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
