@@ -4,4 +4,14 @@ from django.urls import path
 urlpatterns = [
     path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "adgangskode/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "adgangskode/skiftet/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
 ]
