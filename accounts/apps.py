@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Brugere og myndigheder"
 
     def ready(self) -> None:
-        from accounts import sessions  # noqa: F401  (connects user_logged_in)
+        from accounts import checks, sessions  # noqa: F401  (registers checks, signals)

@@ -157,3 +157,14 @@ def no_cpr_in_logs():
 def _watch_new_loggers(no_cpr_in_logs):
     # Loggers made during the run (a library's, propagate=False) are watched too.
     no_cpr_in_logs.attach()
+
+
+# --- Two-factor (issue 9) -------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    """Tests of other features log administrators and ledere in with force_login;
+    two-factor is on only in tests marked ``two_factor`` (as in production)."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.OTP_REQUIRED = False
