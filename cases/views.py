@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Handling
 from audit.services import audit_record
-from cases import selectors, services
+from cases import selectors, services, soegning
 from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm
 from cases.models import Kontaktforloeb
 from cases.permissions import sager_required
@@ -36,8 +36,6 @@ from smdb import rules, sync
 from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
 
-SESSION_CPR = "soegt_cpr"
-
 
 def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
     """Every page that shows a citizen's case (its CPR number, its answers) is in
@@ -64,7 +62,7 @@ def find_borger(request):
     if request.method == "POST" and form.is_valid():
         cpr = form.cleaned_data["cpr"]
         results = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
-        request.session[SESSION_CPR] = cpr
+        soegning.husk_cpr(request.session, cpr)
         for forloeb in results:
             audit_record(user=request.user, handling=Handling.SOEGT, forloeb=forloeb)
     return render(request, "cases/find_borger.html", {"form": form, "results": results})
@@ -83,11 +81,11 @@ def anmodning_create(request):
             except services.RuleViolations as exc:
                 form.add_violations(exc.violations)
             else:
-                request.session.pop(SESSION_CPR, None)
+                soegning.glem_cpr(request.session)
                 messages.success(request, "Anmodningen er registreret.")
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
     else:
-        form = AnmodningForm(initial={"person_identifikator": request.session.get(SESSION_CPR, "")})
+        form = AnmodningForm(initial={"person_identifikator": soegning.husket_cpr(request.session)})
     return render(
         request,
         "cases/anmodning_form.html",
@@ -127,7 +125,7 @@ def forloeb_detail(request, pk: int):
 @sager_required
 @require_POST
 def glem_soegning(request):
-    request.session.pop(SESSION_CPR, None)
+    soegning.glem_cpr(request.session)
     return redirect("cases:find_borger")
 
 

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "smdb",
@@ -71,8 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionLimitsMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -117,10 +123,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    # The breached/common-password check, offline: Django's list of the 20,000
+    # most common passwords from breaches (the app runs without internet access).
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor login (django-otp) for administrators and ledere (accounts.two_factor).
+# OTP_REQUIRED=false is for development only: a system check refuses it when DEBUG is off.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = "smdb-web"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,6 +189,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-queue SMDB outbox operations stuck in sending or due for a retry (smdb.sync.sweep).
     "smdb-outbox-sweep": {"task": "smdb.tasks.sweep_outbox", "schedule": 60.0},
+    # Expired sessions out of the database (issue 9).
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": 60.0 * 60,
+    },
 }
 
 # --- SMDB web service ---------------------------------------------------------
@@ -219,17 +239,46 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
-# --- Logging: never log CPR numbers; see accounts.logging. ------------------
+# --- Logging: never log CPR numbers; see accounts.log_filters. ----------------
+# LOGGING_CONFIG installs a record factory that masks every record's message,
+# traceback and stack before any handler sees it; each handler below also masks
+# its finished line. Django's own loggers ("django", "django.server") are named
+# here so that neither keeps Django's default handlers.
+LOGGING_CONFIG = "accounts.log_filters.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_cpr": {"()": "accounts.log_filters.MaskCprFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "accounts.log_filters.MaskCprFormatter",
+            "format": "{levelname} {name}: {message}",
+            "style": "{",
+        },
+        "django.server": {
+            "()": "accounts.log_filters.MaskCprServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_cpr"],
+            "formatter": "masked",
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_cpr"],
+            "formatter": "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Drops Django's default handlers (an unmasked console, mail_admins); its
+        # records go to root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # In eager mode every task would print a "succeeded" line into runserver's log.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
@@ -254,7 +303,12 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Production hardening (manage.py check --deploy passes with DEBUG off) ----
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions (accounts.sessions): 30 minutes idle (each request moves the expiry
+# on), 8 hours at most from login, and ended when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_AGE = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(8 * 60 * 60)))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
 
 import pytest
 
+from accounts.log_filters import CPR_PATTERN, mask_cpr
 from accounts.models import Rolle
 from tests.factories import MyndighedFactory, UserFactory
 
@@ -96,3 +98,73 @@ def alice_client(client, alice):
 def bob_client(client, bob):
     client.force_login(bob)
     return client
+
+
+# --- No CPR number in any log line, across the whole suite (issue 9) -----------
+
+
+class CprLogWatch(logging.Handler):
+    """Formats every record as a plain, unmasked handler would and keeps the lines
+    that hold a CPR pattern (10 digits, or 6+4 with a dash)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.records = 0
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:
+            return
+        self.records += 1
+        if CPR_PATTERN.search(text):
+            self.leaks.append(f"{record.name}: {mask_cpr(text)[:500]}")
+
+    def attach(self) -> None:
+        """Root, and every logger that does not propagate to it (django.server...)."""
+        for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+            if isinstance(logger, logging.Logger) and (
+                logger.name == "root" or not logger.propagate
+            ):
+                if self not in logger.handlers:
+                    logger.addHandler(self)
+
+    def detach(self) -> None:
+        for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+            if isinstance(logger, logging.Logger) and self in logger.handlers:
+                logger.removeHandler(self)
+
+
+_cpr_log_watch = CprLogWatch()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_cpr_in_logs():
+    """Every log line the suite produces, exceptions and tracebacks included, is
+    checked for a CPR number; the session fails at the end if one got through."""
+    _cpr_log_watch.attach()
+    yield _cpr_log_watch
+    _cpr_log_watch.detach()
+    if _cpr_log_watch.leaks:
+        pytest.fail(
+            "CPR-nummer i loggen (vist maskeret her):\n" + "\n".join(_cpr_log_watch.leaks[:20])
+        )
+
+
+@pytest.fixture(autouse=True)
+def _watch_new_loggers(no_cpr_in_logs):
+    # Loggers made during the run (a library's, propagate=False) are watched too.
+    no_cpr_in_logs.attach()
+
+
+# --- Two-factor (issue 9) -------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    """Tests of other features log administrators and ledere in with force_login;
+    two-factor is on only in tests marked ``two_factor`` (as in production)."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.OTP_REQUIRED = False

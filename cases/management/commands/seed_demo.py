@@ -13,7 +13,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.models import Myndighed, Rolle, User
 from cases import demo
 from cases.models import (
@@ -70,6 +72,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo-brugere (log ind på http://127.0.0.1:8000/):")
         for username, _, _, kode, rolle in USERS:
             self.stdout.write(f"  {username:<15} {rolle.label:<14} {kode}  adgangskode: {password}")
+        self.print_totp_secrets()
 
     @transaction.atomic
     def seed(self, password: str) -> int:
@@ -113,6 +116,24 @@ class Command(BaseCommand):
                 self.create_forloeb(rng, myndighed, user, i)
                 created += 1
         return created
+
+    def print_totp_secrets(self) -> None:
+        """Administrators and ledere log in with a code (issue 9): each demo user of
+        those roles gets an authenticator app whose secret is printed here."""
+        if not settings.OTP_REQUIRED:
+            self.stdout.write("To-faktor-login er slået fra (OTP_REQUIRED=false).")
+            return
+        self.stdout.write("To-faktor (læg nøglen i en godkendelses-app, fx FreeOTP):")
+        for username, _, _, _, rolle in USERS:
+            if rolle not in two_factor.ROLLER_MED_TOTP:
+                continue
+            user = User.objects.get(username=username)
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(
+                    user=user, name=two_factor.APP_NAVN, confirmed=True
+                )
+            self.stdout.write(f"  {username:<15} TOTP-nøgle: {two_factor.hemmelighed(device)}")
 
     def create_forloeb(self, rng: random.Random, myndighed, user, i: int) -> None:
         today = today_dk()

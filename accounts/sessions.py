@@ -1,0 +1,56 @@
+"""Session limits (issue 9): 30 minutes idle, 8 hours at most, ended when the
+browser closes; pages for a signed-in user are never stored by a browser or proxy.
+
+Idle: SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST, so each request
+moves the expiry on. Absolute: the login time is kept in the session and
+``SessionLimitsMiddleware`` logs the user out once SESSION_ABSOLUTE_AGE has passed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
+
+LOGIN_TIME = "_login_tid"
+
+
+@receiver(user_logged_in)
+def remember_login_time(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_TIME] = time.time()
+
+
+def session_too_old(session) -> bool:
+    started = session.get(LOGIN_TIME)
+    if started is None:
+        return False
+    return time.time() - float(started) > settings.SESSION_ABSOLUTE_AGE
+
+
+class SessionLimitsMiddleware:
+    """After AuthenticationMiddleware and MessageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if LOGIN_TIME not in request.session:
+                request.session[LOGIN_TIME] = time.time()
+            elif session_too_old(request.session):
+                logout(request)
+                messages.info(request, "Du er logget ud, fordi du har været logget ind i 8 timer.")
+                return redirect(settings.LOGIN_URL)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            # Pages show CPR numbers and case data: never kept in a browser or
+            # proxy cache, nor shown again from the back button after logout.
+            add_never_cache_headers(response)
+        return response

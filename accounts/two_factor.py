@@ -1,0 +1,119 @@
+"""Two-factor login for administrators and ledere (issue 9), with django-otp.
+
+After the password, a user of those roles must give a code from an
+authenticator app (a TOTP device) or one of their recovery codes (a static
+device) before any other page opens; one without an app is sent to enrolment.
+``settings.OTP_REQUIRED`` may turn this off in development only: a system
+check refuses it when DEBUG is off (accounts.checks).
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import devices_for_user, verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Rolle
+
+ROLLER_MED_TOTP = {Rolle.ADMINISTRATOR, Rolle.LEDER}
+RECOVERY_CODES = 10
+APP_NAVN = "Godkendelses-app"
+GENDANNELSE_NAVN = "Gendannelseskoder"
+# Pages a user who still owes the code may open.
+OPEN_URL_NAMES = {"totp_verify", "totp_enrol", "logout"}
+
+
+def kraever_totp(user) -> bool:
+    return bool(
+        settings.OTP_REQUIRED
+        and user.is_authenticated
+        and user.myndighed_id
+        and user.rolle in ROLLER_MED_TOTP
+    )
+
+
+def har_app(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def ny_app(user) -> TOTPDevice:
+    """The unconfirmed device enrolment shows; a new secret on each visit until
+    it is confirmed with a code."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=APP_NAVN, confirmed=False)
+
+
+def hemmelighed(device: TOTPDevice) -> str:
+    """The secret as an authenticator app takes it typed in (base32)."""
+    return b32encode(device.bin_key).decode()
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an SVG QR code, made on the server (no scripts)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    return image.to_string(encoding="unicode")
+
+
+@transaction.atomic
+def bekraeft_app(*, user, device_id: int, token: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Confirm the enrolled app with its first code; replaces any older app and
+    makes a fresh set of recovery codes, returned once to show the user."""
+    device = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).first()
+    if device is None or not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device, nye_gendannelseskoder(user)
+
+
+def nye_gendannelseskoder(user) -> list[str]:
+    static, _ = StaticDevice.objects.get_or_create(user=user, name=GENDANNELSE_NAVN)
+    static.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+    return codes
+
+
+def kontroller_kode(user, token: str):
+    """The device that accepts ``token``: six digits are tried on the app, anything
+    else as a recovery code (used once). Each device throttles failed tries."""
+    token = token.strip().replace(" ", "")
+    is_totp = len(token) == 6 and token.isascii() and token.isdigit()
+    for device in devices_for_user(user):
+        if isinstance(device, TOTPDevice) != is_totp:
+            continue
+        verified = verify_token(user, device.persistent_id, token)
+        if verified is not None:
+            return verified
+    return None
+
+
+class TwoFactorMiddleware:
+    """After OTPMiddleware and LoginRequiredMiddleware: a user who owes the second
+    factor reaches only the code page, enrolment and log out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not kraever_totp(user) or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match and match.url_name in OPEN_URL_NAMES and not match.namespace:
+            return None
+        target = "totp_verify" if har_app(user) else "totp_enrol"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,144 @@
+"""Two-factor login for administrators and ledere (issue 9)."""
+
+from __future__ import annotations
+
+from base64 import b32decode
+
+import pytest
+from django.core.checks import run_checks
+from django.http import HttpRequest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import two_factor
+from tests.factories import PASSWORD, ForloebFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.two_factor]
+
+HOME = reverse("cases:home")
+VERIFY = reverse("totp_verify")
+ENROL = reverse("totp_enrol")
+
+
+def login(client, user):
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
+
+
+def code(key: bytes, steps_ahead: int = 0) -> str:
+    return f"{totp(key, drift=steps_ahead):06d}"
+
+
+def enrolled(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+
+
+def test_caseworkers_log_in_with_a_password_only(client, alice):
+    login(client, alice)
+    assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["leder", "charlie"])
+def test_leder_and_administrator_without_an_app_are_sent_to_enrolment(client, who, request, kbh):
+    user = request.getfixturevalue(who)
+    forloeb = ForloebFactory(myndighed=kbh)
+    login(client, user)
+    for url in (
+        HOME,
+        reverse("cases:forloeb_detail", args=[forloeb.pk]),
+        reverse("audit:audit_list"),
+        reverse("password_change"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(ENROL), url
+    # Log out is still open.
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_enrolment_shows_a_qr_code_and_confirms_the_app_with_a_code(client, charlie):
+    login(client, charlie)
+    page = client.get(ENROL)
+    html = page.content.decode()
+    assert "<svg" in html and "<script" not in html.split("</head>")[1]
+    secret = page.context["hemmelighed"]
+    device = TOTPDevice.objects.get(user=charlie, confirmed=False)
+    assert b32decode(secret) == device.bin_key
+
+    wrong = client.post(ENROL, {"device": device.pk, "kode": "000000"})
+    assert "Koden passer ikke" in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=charlie, confirmed=True).exists()
+
+    device.refresh_from_db()
+    device.throttling_failure_count = 0  # the wrong code above throttles the next try
+    device.throttling_failure_timestamp = None
+    device.save()
+    done = client.post(ENROL, {"device": device.pk, "kode": code(device.bin_key)})
+    assert done.status_code == 200
+    codes = done.context["codes"]
+    assert len(codes) == two_factor.RECOVERY_CODES
+    assert all(c in done.content.decode() for c in codes)
+    assert TOTPDevice.objects.get(user=charlie).confirmed
+    assert client.get(HOME).status_code == 200
+
+
+def test_login_asks_for_the_code_after_the_password(client, leder, kbh):
+    device = enrolled(leder)
+    forloeb = ForloebFactory(myndighed=kbh)
+    target = reverse("cases:forloeb_detail", args=[forloeb.pk])
+    login(client, leder)
+    response = client.get(target)
+    assert response.status_code == 302
+    assert response.url.startswith(VERIFY)
+    # A password alone cannot swap the app for a new one.
+    assert client.get(ENROL).url == VERIFY
+
+    wrong = client.post(VERIFY, {"kode": "123456", "next": target})
+    assert wrong.status_code == 200
+    assert "Koden passer ikke" in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+
+    ok = client.post(VERIFY, {"kode": code(device.bin_key), "next": target})
+    assert ok.status_code == 302
+    assert ok.url == target
+    assert client.get(target).status_code == 200
+
+
+def test_a_recovery_code_works_once(client, leder):
+    enrolled(leder)
+    [recovery, *_] = two_factor.nye_gendannelseskoder(leder)
+    login(client, leder)
+    assert client.post(VERIFY, {"kode": recovery}).status_code == 302
+    assert client.get(HOME).status_code == 200
+    assert not StaticToken.objects.filter(token=recovery).exists()
+
+    client.post(reverse("logout"))
+    login(client, leder)
+    again = client.post(VERIFY, {"kode": recovery})
+    assert again.status_code == 200
+    assert client.get(HOME).status_code == 302
+
+
+def test_next_may_not_leave_the_site(client, leder):
+    device = enrolled(leder)
+    login(client, leder)
+    response = client.post(VERIFY, {"kode": code(device.bin_key), "next": "https://evil.example/"})
+    assert response.url == "/"
+
+
+def test_production_refuses_two_factor_turned_off(settings):
+    settings.DEBUG = False
+    settings.OTP_REQUIRED = False
+    assert "accounts.E001" in [m.id for m in run_checks()]
+    settings.OTP_REQUIRED = True
+    assert "accounts.E001" not in [m.id for m in run_checks()]
+
+
+def test_otp_required_off_lets_ledere_in_with_a_password(client, leder, settings):
+    settings.OTP_REQUIRED = False
+    login(client, leder)
+    assert client.get(HOME).status_code == 200
