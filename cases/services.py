@@ -137,8 +137,17 @@ def _create(model, *, user, forloeb, values: dict, beskrivelse: str, kladde: boo
     return row
 
 
-def _update(row: Skema, *, user, version: int | None, values: dict, beskrivelse: str) -> Skema:
-    """Compare-and-set on ``version``: save only if nobody saved since the edit began."""
+def _update(
+    row: Skema,
+    *,
+    user,
+    version: int | None,
+    values: dict,
+    beskrivelse: str,
+    til_smdb: bool = True,
+) -> Skema:
+    """Compare-and-set on ``version``: save only if nobody saved since the edit began.
+    ``til_smdb=False``: a change SMDB makes itself (computed fields), not sent."""
     if version is None or row.version != version:
         raise VersionConflict(row)
     kwargs = model_kwargs(values)
@@ -152,7 +161,8 @@ def _update(row: Skema, *, user, version: int | None, values: dict, beskrivelse:
     for name, value in kwargs.items():
         setattr(row, name, value)
     row.version, row.aendret_af = version + 1, user
-    outbox.record(schema_row=row, action=SyncAction.RET)
+    if til_smdb:
+        outbox.record(schema_row=row, action=SyncAction.RET)
     audit_record(user=user, handling=Handling.AENDRET, forloeb=row.forloeb, beskrivelse=beskrivelse)
     return row
 
@@ -267,7 +277,9 @@ def anmodning_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
 ) -> Anmodning:
     """Rediger the anmodning. A changed anmodningsdato changes the IVÆR's computed
-    32-IVÆR too, which is then saved (and sent) with it."""
+    32-IVÆR too: saved on our row with it, but not sent, because SMDB recomputes
+    it from the new date (R-IVAER-4, the reading in ``smdb.rules.ivaerksaettelse``).
+    One write travels, the anmodning's, and SMDB accepts it in one step."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     row = _eksisterende(forloeb, ANMODNING.key)
     values = _klargjort(ANMODNING.key, {**row.smdb_values(), **data}, forloeb)
@@ -295,6 +307,7 @@ def anmodning_update(
             version=ivaer.version,
             values=ivaer_values,
             beskrivelse="Iværksættelse (beregnede felter)",
+            til_smdb=False,
         )
     return row
 

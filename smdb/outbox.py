@@ -5,12 +5,18 @@ A service calls ``record(schema_row=..., action=...)`` inside its
 change, and the Celery task that sends it is queued only on commit. Nothing is
 sent to SMDB from inside a transaction, and nothing committed is lost: if the
 broker is down at commit time, the beat sweeper (``smdb.sync.sweep``) queues it.
+
+Imports point one way: the outbox records (it imports neither ``smdb.sync`` nor
+``smdb.tasks``); ``smdb.sync`` sends what it recorded; ``smdb.tasks`` calls the
+sync. The outbox queues the sending task by its name, the way Celery addresses a
+task from code that must not import it (``tests/smdb_sync/test_imports.py``).
 """
 
 from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Model, Q
@@ -24,6 +30,20 @@ logger = logging.getLogger(__name__)
 S = SyncOperationStatus
 #: Not yet accepted by SMDB and not in flight: an edit may still change what is sent.
 UNSENT = (S.VENTER, S.FEJL, S.AFVIST, S.OPGIVET, S.BLOKERET)
+
+#: The Celery task that sends a forløb's operations (``smdb.tasks.send_forloeb``).
+SEND_TASK = "smdb.tasks.send_forloeb"
+
+#: operation status -> the schema row's sync_status (cases.models.SyncStatus)
+ROW_STATUS = {
+    S.VENTER: "afventer",
+    S.SENDER: "afventer",
+    S.BLOKERET: "afventer",
+    S.SENDT: "sendt",
+    S.AFVIST: "afvist",
+    S.FEJL: "fejl",
+    S.OPGIVET: "fejl",
+}
 
 SCHEMA_MODELS = {
     "anmodning": "cases.Anmodning",
@@ -163,11 +183,23 @@ def retry(op: SyncOperation) -> bool:
         updated=timezone.now(),
     )
     if updated:
-        from smdb.sync import refresh_row_status
-
         refresh_row_status(op.schema, op.object_id)
         _queue_on_commit(op.forloeb_ref)
     return bool(updated)
+
+
+def refresh_row_status(schema_key: str, object_id: int) -> None:
+    """The schema row shows the state of its newest operation."""
+    latest = (
+        SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
+        .exclude(status=S.ANNULLERET)
+        .exclude(action=SyncAction.SLET)
+        .order_by("-pk")
+        .values_list("status", flat=True)
+        .first()
+    )
+    if latest is not None:
+        schema_model(schema_key).objects.filter(pk=object_id).update(sync_status=ROW_STATUS[latest])
 
 
 def latest_operation(schema_row) -> SyncOperation | None:
@@ -182,11 +214,13 @@ def latest_operation(schema_row) -> SyncOperation | None:
 
 def enqueue(forloeb_ref: int, *, countdown: float | None = None) -> None:
     """Queue the task that sends the forløb's operations. A broker failure is
-    logged, not raised: the operation is committed and the sweeper will queue it."""
-    from smdb.tasks import send_forloeb
+    logged, not raised: the operation is committed and the sweeper will queue it.
 
+    By name: the task's own ``apply_async`` when this process has it registered
+    (``SmdbConfig.ready`` imports ``smdb.tasks``, so eager mode runs it in place),
+    else a message to the broker."""
     try:
-        send_forloeb.apply_async((forloeb_ref,), countdown=countdown)
+        current_app.signature(SEND_TASK, args=(forloeb_ref,)).apply_async(countdown=countdown)
     except Exception:  # any broker error: the row is safe in the outbox
         logger.exception("Kunne ikke lægge forløb %s i køen; sweeperen tager det", forloeb_ref)
 

@@ -60,17 +60,6 @@ S = SyncOperationStatus
 
 DUE = (S.VENTER, S.FEJL, S.BLOKERET)
 
-#: operation status -> the schema row's sync_status (cases.models.SyncStatus)
-ROW_STATUS = {
-    S.VENTER: "afventer",
-    S.SENDER: "afventer",
-    S.BLOKERET: "afventer",
-    S.SENDT: "sendt",
-    S.AFVIST: "afvist",
-    S.FEJL: "fejl",
-    S.OPGIVET: "fejl",
-}
-
 
 def retry_delay(attempts: int) -> float:
     """Exponential backoff with jitter: base, 2x base, 4x base ... capped."""
@@ -312,7 +301,7 @@ def _record_batch(results: list[Result]) -> None:
                         r.op.pk,
                         S.ANNULLERET,
                         SyncAction.SLET,
-                        ROW_STATUS[S.SENDT],
+                        outbox.ROW_STATUS[S.SENDT],
                         r.op.object_id,
                     )
                     for r in rs
@@ -429,28 +418,12 @@ def _record(result: Result) -> None:
         row = {
             "sync_status": Case(
                 When(Exists(newer), then=F("sync_status")),
-                default=Value(ROW_STATUS[status]),
+                default=Value(outbox.ROW_STATUS[status]),
             )
         }
         if status == S.SENDT and fields.get("smdb_id"):
             row["smdb_id"] = fields["smdb_id"]
         outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(**row)
-
-
-def refresh_row_status(schema_key: str, object_id: int) -> None:
-    """The schema row shows the state of its newest operation."""
-    latest = (
-        SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
-        .exclude(status=S.ANNULLERET)
-        .exclude(action=SyncAction.SLET)
-        .order_by("-pk")
-        .values_list("status", flat=True)
-        .first()
-    )
-    if latest is not None:
-        outbox.schema_model(schema_key).objects.filter(pk=object_id).update(
-            sync_status=ROW_STATUS[latest]
-        )
 
 
 def _eager() -> bool:

@@ -12,7 +12,7 @@ from smdb.rules.dato import today_dk
 from smdb.rules.deletion import DeletionRefused, check_deletion, deletable_schema
 from smdb.rules.eras import RULE_SETS, RuleSet, rule_set_for, start_date_change_error
 from smdb.rules.forloeb import SCHEMA_KEYS, Forloeb, Violation
-from smdb.rules.ivaerksaettelse import computed_values
+from smdb.rules.ivaerksaettelse import computed_values, with_computed_values
 from smdb.rules.validation import validate_forloeb, validate_insert
 from smdb.rules.visibility import required_fields, visible_fields
 
@@ -36,4 +36,5 @@ __all__ = [
     "validate_forloeb",
     "validate_insert",
     "visible_fields",
+    "with_computed_values",
 ]

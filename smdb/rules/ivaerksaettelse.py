@@ -7,6 +7,7 @@ this module has the rules that relate answers to each other and to the forløb.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,26 @@ from smdb.rules.dato import dansk_dato
 from smdb.rules.forloeb import Forloeb, Violation
 from smdb.rules.kontekst import Kontekst
 from smdb.rules.visibility import dage_fra_anmodning
+
+# R-IVAER-4, R-IVAER-5 -- who computes 32-IVÆR (a) and 23-IVÆR. **Reading** (issue 10):
+# the spec's field table (3.1) marks both "Integer (read only)", "Automatisk udregnet
+# fra BehandlingAnmodningDato og IvaerksatBehandlingDato" and "... fra CPR og
+# IvaerksatBehandlingDato". A read-only, automatically computed field is not an
+# answer: SMDB derives it from the dates and the CPR it holds, on every write to the
+# forløb. So
+# - SMDB recomputes them when it stores an Iværksættelse, and when an edit of the
+#   Anmodning moves the anmodningsdato (the stored Iværksættelse's day count
+#   follows); a value a client sends for them is replaced, never a reason to reject;
+# - an edit that changes their inputs travels as one write: the anmodning (2-ANM) or
+#   the iværksættelse (1-IVÆR) alone. The app computes the same values for its own
+#   forms and rows (``computed_values``) and sends them, but sends no extra
+#   Iværksættelse edit for them.
+# The CPR number (23-IVÆR's other input) cannot be changed on a stored anmodning
+# (SMDB: "slet forløbet og opret det igen"), so no edit moves the age on its own.
+# Answers that depend on the day count (4-IVÆR only when > 14 days, R-IVAER-4) are
+# answers, not computed: an edit that crosses 14 days must change the iværksættelse's
+# answer too, which no single write can do while the rest of the forløb stays valid;
+# the app refuses such an edit with R-IVAER-4's message (see README, SMDB sync).
 
 
 def computed_values(forloeb: Forloeb) -> dict[str, Any]:
@@ -35,6 +56,19 @@ def computed_values(forloeb: Forloeb) -> dict[str, Any]:
         except ValueError:
             pass
     return out
+
+
+def with_computed_values(forloeb: Forloeb) -> Forloeb:
+    """The forløb as SMDB stores it: the Iværksættelse's 32-IVÆR and 23-IVÆR
+    computed from the forløb's dates and CPR, whatever a client sent for them
+    (R-IVAER-4, R-IVAER-5: read only, see the reading above)."""
+    if forloeb.ivaerksaettelse is None:
+        return forloeb
+    ivaer = dict(forloeb.ivaerksaettelse)
+    for variable in (v.DAGE_SIDEN_ANMODNING, v.ALDER):
+        ivaer.pop(variable, None)
+    ivaer.update(computed_values(forloeb))
+    return dataclasses.replace(forloeb, ivaerksaettelse=ivaer)
 
 
 def en_ivaerksaettelse_pr_anmodning(forloeb: Forloeb) -> Violation | None:  # R-IVAER-1
@@ -78,7 +112,9 @@ def ivaerksaettelse_ikke_foer_anmodning(k: Kontekst) -> Iterator[Violation]:  # 
 
 def beregnede_felter_stemmer(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-4, R-IVAER-5
     """32-IVÆR and 23-IVÆR are computed by the system; when given they must be right.
-    Missing is fine (the system fills them). Reported under the rule that uses the
+    Missing is fine (the system fills them). SMDB (and the simulator) validate
+    ``with_computed_values(forloeb)``, so there this never fires; it guards the
+    app's own rows and forms. Reported under the rule that uses the
     value: the day count decides the 14-day guarantee (R-IVAER-4), the age the
     choices Frit valg / Samtykkeerklæring (R-IVAER-5)."""
     if k.ivaer is None:

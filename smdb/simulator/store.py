@@ -1,8 +1,13 @@
 """What the simulated SMDB does with a schema: store, validate, delete.
 
 Every insert, update and deletion is checked with the same rule engine as the
-app's forms (``smdb.rules``) on the whole stored forløb plus the citizen's other
-forløb in the myndighed; a breach returns the rules' errors and stores nothing.
+app's forms (``smdb.rules``) on the whole stored forløb, as it would be after the
+write, plus the citizen's other forløb in the myndighed; a breach returns the
+rules' errors and stores nothing. Like SMDB, the simulator computes the read-only
+32-IVÆR and 23-IVÆR itself from the forløb's dates and CPR on every write
+(``rules.with_computed_values``, R-IVAER-4/-5): an edit of the anmodningsdato
+updates the stored iværksættelse's day count, and what a client sends for them
+is replaced.
 """
 
 from __future__ import annotations
@@ -104,6 +109,23 @@ def _violations(candidate: rules.Forloeb, exclude_pk: int | None) -> list[Fejl]:
     ]
 
 
+def _store_computed(stored: StoredForloeb, candidate: rules.Forloeb) -> None:
+    """Keep the stored iværksættelse's computed fields those of the forløb as now
+    stored (an edit of the anmodning moves 32-IVÆR)."""
+    row = stored.ivaerksaettelse
+    if row is None or candidate.ivaerksaettelse is None:
+        return
+    values = to_json(
+        {
+            f.variable: candidate.ivaerksaettelse.get(f.variable)
+            for f in SCHEMAS[IVAER].stored_fields
+        }
+    )
+    if values != row.values:
+        row.values = values
+        row.save(update_fields=["values"])
+
+
 def indsaet(
     schema_key: str,
     values: Mapping[str, Any],
@@ -140,7 +162,7 @@ def indsaet(
                 new = values.get("BehandlingAnmodningDato")
                 if old and new and (error := rules.start_date_change_error(old, new)):
                     return _fejl("R-GEN-4", error, felt_id="2-ANM")  # R-GEN-4
-                candidate = stored.rules_forloeb(anmodning=values)
+                candidate = rules.with_computed_values(stored.rules_forloeb(anmodning=values))
             else:
                 candidate = rules.Forloeb(
                     kommune_kode=kommune_kode,
@@ -159,6 +181,8 @@ def indsaet(
                 )
             row.values = to_json(values)
             row.save()
+            if smdb_id is not None:
+                _store_computed(stored, candidate)
             return Svar(True, row.pk)
 
         parent = hent(PARENT[schema_key], parent_id) if parent_id is not None else None
@@ -193,6 +217,11 @@ def indsaet(
                     f"Forløbet har allerede en {navn.lower()} (Id {existing.pk}).",
                 )
             candidate = stored.rules_forloeb(**{schema_key: values})
+        candidate = rules.with_computed_values(candidate)
+        if schema_key == IVAER:
+            values = {
+                f.variable: candidate.ivaerksaettelse.get(f.variable) for f in schema.stored_fields
+            }
 
         fejl = _violations(candidate, anmodning.pk)
         if fejl:
@@ -207,6 +236,8 @@ def indsaet(
             )
         row.values = to_json(values)
         row.save()
+        if schema_key != IVAER:
+            _store_computed(stored, candidate)
         return Svar(True, row.pk)
 
 
