@@ -78,6 +78,15 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     ``data`` holds the ANM values keyed by SMDB variable name; 8-ANM KommuneKode
     comes from the user's myndighed.
     """
+    # Only 10 ASCII digits are stored and searched by (R-GEN-6), so that every way
+    # of typing the number is the same citizen (R-ANM-1).
+    try:
+        cpr = rules.normaliser_cpr(cpr)
+    except ValueError as exc:
+        raise RuleViolations(
+            [rules.Violation("R-GEN-6", "6-ANM", str(exc), ANMODNING.key, "PersonIdentifikator")],
+            schema=ANMODNING.key,
+        ) from None
     # Serialise registrations per myndighed so two clerks cannot both open a
     # forløb for the same citizen at once (R-ANM-1).
     myndighed = Myndighed.objects.select_for_update().get(pk=user.myndighed_id)
