@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from cases.models import Tilbud
+from cases.models import VERSION_MAX, Tilbud
 from cases.schema_forms import SchemaForm
 from smdb.fields import ANMODNING, Field, FieldType, Schema
 from smdb.rules.cpr import normaliser_cpr
@@ -118,8 +118,10 @@ class SkemaForm(SchemaForm):
                 form_field_.error_messages["invalid"] = "Vælg et tilbud fra tilbudskataloget."
             self._style(self.fields[name])
         if self.with_version:
+            # The bounds of Skema.version (PositiveIntegerField): anything else is
+            # no version this row ever had (issue 15: not an OverflowError).
             self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=1
+                widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
             )
 
     @staticmethod
