@@ -1,14 +1,11 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from cases.models import Tilbud
+from cases.models import VERSION_MAX, Tilbud
 from cases.schema_forms import SchemaForm
 from smdb.fields import ANMODNING, Field, FieldType, Schema
+from smdb.rules.cpr import normaliser_cpr
 from smdb.rules.visibility import CHECKBOXES
-
-
-def normalise_cpr(value: str) -> str:
-    return "".join(ch for ch in (value or "") if ch not in " -")
 
 
 class FindBorgerForm(forms.Form):
@@ -20,10 +17,10 @@ class FindBorgerForm(forms.Form):
     )
 
     def clean_cpr(self) -> str:
-        cpr = normalise_cpr(self.cleaned_data["cpr"])
-        if not (len(cpr) == 10 and cpr.isdigit()):
-            raise forms.ValidationError("Et CPR-nummer består af 10 cifre.")
-        return cpr
+        try:
+            return normaliser_cpr(self.cleaned_data["cpr"])  # R-GEN-6, issue 15
+        except ValueError:
+            raise forms.ValidationError("Et CPR-nummer består af 10 cifre.") from None
 
 
 class AnmodningForm(SchemaForm):
@@ -48,7 +45,13 @@ class AnmodningForm(SchemaForm):
         )
 
     def clean_person_identifikator(self) -> str:
-        return normalise_cpr(self.cleaned_data.get("person_identifikator", ""))
+        # The one normaliser (R-GEN-6): any dash or digit variant becomes 10 ASCII
+        # digits; anything else is left for the rule engine to refuse with R-GEN-6.
+        typed = self.cleaned_data.get("person_identifikator", "")
+        try:
+            return normaliser_cpr(typed)
+        except ValueError:
+            return typed
 
     @property
     def cpr(self) -> str:
@@ -115,8 +118,10 @@ class SkemaForm(SchemaForm):
                 form_field_.error_messages["invalid"] = "Vælg et tilbud fra tilbudskataloget."
             self._style(self.fields[name])
         if self.with_version:
+            # The bounds of Skema.version (PositiveIntegerField): anything else is
+            # no version this row ever had (issue 15: not an OverflowError).
             self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=1
+                widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
             )
 
     @staticmethod

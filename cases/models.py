@@ -63,6 +63,10 @@ class SyncStatus(models.TextChoices):
     FEJL = "fejl", "Fejl – prøver igen"
 
 
+#: The largest ``version`` (a PositiveIntegerField on every database Django supports).
+VERSION_MAX = 2_147_483_647
+
+
 class Skema(models.Model):
     """What every schema row has besides its SMDB fields."""
 

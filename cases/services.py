@@ -21,6 +21,7 @@ from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors
 from cases.models import (
+    VERSION_MAX,
     Afslutning,
     Anmodning,
     Ivaerksaettelse,
@@ -78,6 +79,15 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     ``data`` holds the ANM values keyed by SMDB variable name; 8-ANM KommuneKode
     comes from the user's myndighed.
     """
+    # Only 10 ASCII digits are stored and searched by (R-GEN-6), so that every way
+    # of typing the number is the same citizen (R-ANM-1).
+    try:
+        cpr = rules.normaliser_cpr(cpr)
+    except ValueError as exc:
+        raise RuleViolations(
+            [rules.Violation("R-GEN-6", "6-ANM", str(exc), ANMODNING.key, "PersonIdentifikator")],
+            schema=ANMODNING.key,
+        ) from None
     # Serialise registrations per myndighed so two clerks cannot both open a
     # forløb for the same citizen at once (R-ANM-1).
     myndighed = Myndighed.objects.select_for_update().get(pk=user.myndighed_id)
@@ -387,18 +397,32 @@ def kladde_save(
     skema_pk: int = 0,
     version: int = 0,
 ) -> Kladde:
-    """Keep what the user typed so far as their draft (never sent to SMDB, R-GEN-2)."""
+    """Keep what the user typed so far as their draft (never sent to SMDB, R-GEN-2).
+
+    Only what the database can hold is kept (issue 15): strings without NUL
+    characters, and a version within the column's range (another is no version the
+    row ever had: 0, so that saving from the draft meets the conflict page)."""
     forloeb = selectors.forloeb_for_user(user).filter(pk=forloeb_pk).first()
     if forloeb is None:
         raise Http404("Forløbet findes ikke i din myndighed.")
+    if not 0 <= version <= VERSION_MAX:
+        version = 0
     kladde, _ = Kladde.objects.update_or_create(
         forloeb=forloeb,
         bruger=user,
         schema=schema,
         skema_pk=skema_pk,
-        defaults={"data": data, "trin": trin, "version": version},
+        defaults={"data": _kladde_data(data), "trin": trin[:30], "version": version},
     )
     return kladde
+
+
+def _kladde_data(data: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """A draft's data as JSON every database can store: str keys and values, no NUL."""
+    return {
+        str(key).replace("\x00", ""): [str(v).replace("\x00", "") for v in values]
+        for key, values in data.items()
+    }
 
 
 def kladde_delete(*, user, kladde_pk: int) -> None:

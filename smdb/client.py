@@ -50,6 +50,10 @@ from smdb.contract import (
 )
 from smdb.fields import SCHEMAS, FieldType
 
+# A CPR number goes on the wire and comes back as its 10 ASCII digits; one that
+# cannot be read is passed on for the XSD check (ValidateAgainstXsd) to stop.
+from smdb.rules.cpr import normaliser_cpr_hvis_muligt as wire_cpr
+
 
 class SmdbError(Exception):
     """A call to SMDB did not give an answer we can use."""
@@ -118,7 +122,7 @@ def _skema(schema_key: str, obj: Any) -> Skema:
         id=obj.Id,
         values=from_wire(schema_key, obj),
         parent_id=getattr(obj, parent) if parent else None,
-        person_identifikator=getattr(obj, "PersonIdentifikator", None),
+        person_identifikator=wire_cpr(getattr(obj, "PersonIdentifikator", None)),
         kommune_kode=getattr(obj, "KommuneKode", None),
         afslutning=_skema(AFSL, afslutning) if afslutning is not None else None,
     )
@@ -321,7 +325,7 @@ class SmdbKlient:
         """Insert (no ``smdb_id``) or update (``smdb_id`` given) one schema."""
         payload = to_wire(schema_key, values)
         if schema_key == ANM:
-            payload["PersonIdentifikator"] = person_identifikator
+            payload["PersonIdentifikator"] = wire_cpr(person_identifikator)
             payload["KommuneKode"] = kommune_kode
         else:
             payload[PARENT_ELEMENT[schema_key]] = parent_id
@@ -374,7 +378,7 @@ class SmdbKlient:
         result = self.call(
             contract.HENT,
             "HentAnmodninger",
-            PersonIdentifikator=person_identifikator,
+            PersonIdentifikator=wire_cpr(person_identifikator),
             KommuneKode=kommune_kode,
         )
         return [_skema(ANM, a) for a in _items(result, "Anmodning")]
@@ -399,7 +403,7 @@ class SmdbKlient:
         return [
             {
                 "anmodning_id": k.AnmodningId,
-                "person_identifikator": k.PersonIdentifikator,
+                "person_identifikator": wire_cpr(k.PersonIdentifikator),
                 "kommune_kode": k.KommuneKode,
                 "anmodningsdato": k.BehandlingAnmodningDato,
                 "ivaerksaettelse_id": k.IvaerksaettelseId,

@@ -7,7 +7,7 @@ schema (``anmodning``, ``ivaerksaettelse``, ``tilbud``, ``afslutning``, ``genera
 the conditional questions are in ``visibility``, the periods in ``eras``.
 """
 
-from smdb.rules.cpr import age_at, birth_date, cpr_error
+from smdb.rules.cpr import age_at, birth_date, cpr_error, normaliser_cpr
 from smdb.rules.dato import today_dk
 from smdb.rules.deletion import DeletionRefused, check_deletion, deletable_schema
 from smdb.rules.eras import RULE_SETS, RuleSet, rule_set_for, start_date_change_error
@@ -28,6 +28,7 @@ __all__ = [
     "check_deletion",
     "computed_values",
     "cpr_error",
+    "normaliser_cpr",
     "deletable_schema",
     "required_fields",
     "rule_set_for",

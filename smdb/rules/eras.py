@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from smdb.rules import afslutning, anmodning, general, ivaerksaettelse, tilbud
-from smdb.rules.dato import dansk_dato
+from smdb.rules.dato import SMDB_FOERSTE_DATO, dansk_dato
 from smdb.rules.forloeb import Violation
 from smdb.rules.kontekst import Kontekst
 
@@ -64,6 +64,8 @@ class RuleSet:
 
 FAELLES_REGLER: tuple[Rule, ...] = (
     general.datoer_ligger_ikke_i_fremtiden,  # R-GEN-1
+    general.datoer_ligger_i_en_periode_smdb_daekker,  # R-GEN-3 (no period before 2008)
+    general.datoer_ikke_foer_foedsel,  # R-GEN-6 (not before the CPR's birth date)
     general.svar_har_rette_type,  # R-GEN-2 (types only)
     general.borgeren_har_cpr_nummer,  # R-GEN-5
     general.cpr_nummeret_er_gyldigt,  # R-GEN-6
@@ -124,7 +126,7 @@ KRAVSPEC_2025_01 = RuleSet(
 USANEREDE_SKEMAER = RuleSet(
     key="foer-2019",
     title="Gamle, ikke-sanerede skemaer (anmodning før 1. juli 2019)",
-    fra=None,
+    fra=SMDB_FOERSTE_DATO,
     til=SANERINGSDATO_2019,
     rules=FAELLES_REGLER,
 )
@@ -135,13 +137,17 @@ RULE_SETS: tuple[RuleSet, ...] = (KRAVSPEC_2026, KRAVSPEC_2025_01, USANEREDE_SKE
 
 def rule_set_for(anmodningsdato: date | None) -> RuleSet:
     """The rule set for a forløb; without an anmodningsdato (a draft) the current one,
-    since a new anmodning is registered under today's rules."""
+    since a new anmodning is registered under today's rules.
+
+    A date before every period (``SMDB_FOERSTE_DATO``) gets the oldest set, whose
+    R-GEN-3 rule refuses that date; a date after today is refused by R-GEN-1 in
+    every set. So no date is ever accepted just because a looser period is chosen."""
     if anmodningsdato is None:
         return RULE_SETS[0]
     for rule_set in RULE_SETS:
         if rule_set.applies_to(anmodningsdato):
             return rule_set
-    raise AssertionError(f"no rule set for {anmodningsdato}")  # the registry covers all dates
+    return RULE_SETS[-1]
 
 
 def start_date_change_error(old_date: date, new_date: date) -> str | None:  # R-GEN-4
@@ -155,6 +161,10 @@ def start_date_change_error(old_date: date, new_date: date) -> str | None:  # R-
     answer exactly as moving across 2019-07-01 does, which is the reason for the rule.
     """
     if rule_set_for(old_date) is rule_set_for(new_date):
+        return None
+    if min(old_date, new_date) < SMDB_FOERSTE_DATO:
+        # No period covers it: R-GEN-3 refuses the new date, or the correction of
+        # an old one typed wrong is welcome.
         return None
     lo, hi = sorted((old_date, new_date))
     graense = min(rs.fra for rs in RULE_SETS if rs.fra is not None and lo < rs.fra <= hi)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from smdb.fields import SCHEMAS, FieldType
 from smdb.rules import variabler as v
-from smdb.rules.dato import dansk_dato
+from smdb.rules.dato import SMDB_FOERSTE_DATO, dansk_dato
 from smdb.rules.forloeb import Violation
 from smdb.rules.kontekst import TYPE_NAVN, Kontekst
 from smdb.rules.visibility import CONDITIONS, MANGLER, NOT_REQUIRED, REQUIRED_RULE, shown
@@ -45,6 +45,42 @@ def datoer_ligger_ikke_i_fremtiden(k: Kontekst) -> Iterator[Violation]:  # R-GEN
                     variable,
                     f"Datoen {dansk_dato(d)} ligger i fremtiden. Datoen skal være i dag "
                     f"({dansk_dato(today)}) eller før.",
+                )
+
+
+def datoer_ligger_i_en_periode_smdb_daekker(k: Kontekst) -> Iterator[Violation]:  # R-GEN-3
+    """Datostyring picks a rule set by the anmodningsdato; a date before the oldest
+    period (``SMDB_FOERSTE_DATO``) has none, so it is refused rather than read under
+    the loosest. A date after today is R-GEN-1's."""
+    for skema in k.skemaer():
+        for variable in _DATE_FIELDS[skema.key]:
+            d = skema.values.get(variable)
+            if d is not None and d < SMDB_FOERSTE_DATO:
+                yield k.violation(
+                    "R-GEN-3",
+                    skema,
+                    variable,
+                    f"Datoen {dansk_dato(d)} ligger før {dansk_dato(SMDB_FOERSTE_DATO)}, og "
+                    "ingen af SMDB's indberetningsperioder dækker den. Ret datoen.",
+                )
+
+
+def datoer_ikke_foer_foedsel(k: Kontekst) -> Iterator[Violation]:  # R-GEN-6
+    """Interpretation: R-GEN-6 reads the birth date from the CPR number; no date of
+    the citizen's forløb can lie before it."""
+    born = k.foedselsdato
+    if born is None:
+        return
+    for skema in k.skemaer():
+        for variable in _DATE_FIELDS[skema.key]:
+            d = skema.values.get(variable)
+            if d is not None and SMDB_FOERSTE_DATO <= d < born:  # earlier: R-GEN-3
+                yield k.violation(
+                    "R-GEN-6",
+                    skema,
+                    variable,
+                    f"Datoen {dansk_dato(d)} ligger før borgerens fødselsdato "
+                    f"({dansk_dato(born)}) ifølge CPR-nummeret. Ret datoen.",
                 )
 
 

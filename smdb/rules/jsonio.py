@@ -25,7 +25,7 @@ from typing import Any
 
 from smdb.fields import SCHEMAS, FieldType
 from smdb.rules import variabler as v
-from smdb.rules.cpr import compact
+from smdb.rules.cpr import normaliser_cpr_hvis_muligt as _cpr
 from smdb.rules.dato import today_dk
 from smdb.rules.forloeb import Forloeb, Violation
 from smdb.rules.validation import validate_forloeb
@@ -145,7 +145,7 @@ def _parse_forloeb(sti: str, data: Any) -> Forloeb:
     if anmodning is not None:
         kommune = _enig(f"{sti}.anmodning.{v.KOMMUNE}", kommune, anmodning.get(v.KOMMUNE))
         inde = anmodning.get(v.CPR) or None
-        if cpr and inde and compact(cpr) != compact(inde):
+        if cpr and inde and _cpr(cpr) != _cpr(inde):
             raise _fejl(
                 f"{sti}.anmodning.{v.CPR}",
                 f"er {inde!r} i anmodningen men {cpr!r} på forløbet (disagrees)",
@@ -153,7 +153,7 @@ def _parse_forloeb(sti: str, data: Any) -> Forloeb:
         cpr = cpr or inde
     return Forloeb(
         kommune_kode=kommune,
-        person_identifikator=cpr or None,
+        person_identifikator=_cpr(cpr) if cpr else None,
         anmodning=anmodning,
         ivaerksaettelse=ivaer,
         tilbudstilknytninger=tuple(tilknytninger),
@@ -187,7 +187,7 @@ def parse(text: str) -> tuple[date, list[Forloeb]]:
 
 def _borger(f: Forloeb) -> tuple[str, int | None] | None:
     cpr = f.cpr
-    return (compact(cpr), f.kommune) if cpr else None
+    return (cpr, f.kommune) if cpr else None
 
 
 def validate_all(today: date, forloeb: list[Forloeb]) -> list[tuple[int, Violation]]:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from smdb import contract
 from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, TILB, Fejl, Svar
+from smdb.rules.cpr import normaliser_cpr_hvis_muligt as wire_cpr
 from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
 from smdb.simulator.soap import (
@@ -162,7 +163,9 @@ def hent_for_person(el, request):
     op = etree.QName(el).localname
     schema_key = {"HentAnmodninger": ANM, "HentIvaerksaettelser": IVAER}.get(op, TILB)
     rows = store.forloeb_for_person(
-        schema_key, child_text(el, "PersonIdentifikator"), child_int(el, "KommuneKode")
+        schema_key,
+        wire_cpr(child_text(el, "PersonIdentifikator")),
+        child_int(el, "KommuneKode"),
     )
     items = [
         schema_element(r, with_afslutning=_afslutning_of(r) if schema_key == ANM else None)
@@ -207,7 +210,7 @@ def indsaet(el, request):
         values,
         smdb_id=ids.get("Id"),
         parent_id=ids.get(contract.PARENT_ELEMENT.get(schema_key, "")),
-        person_identifikator=values.get("PersonIdentifikator"),
+        person_identifikator=wire_cpr(values.get("PersonIdentifikator")),
         kommune_kode=values.get("KommuneKode"),
     )
     return indsaet_svar(op, r)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from smdb.rules import age_at, birth_date, cpr_error
+from smdb.rules import age_at, birth_date, cpr_error, normaliser_cpr
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,52 @@ def test_birth_date_raises_on_invalid():
         birth_date("3102901234")
     with pytest.raises(ValueError):
         birth_date("12")
+
+
+# --- One normaliser at every edge (issue 15) -------------------------------------------
+
+VARIANTS = [
+    "080881-1607",
+    "080881\u20131607",  # en dash
+    "080881\u20141607",  # em dash
+    "080881\u22121607",  # minus sign
+    "080881\u20101607",  # hyphen
+    "080881\u20111607",  # non-breaking hyphen
+    "080881\ufe631607",  # small hyphen-minus
+    "080881\uff0d1607",  # fullwidth hyphen-minus
+    " 080881 1607 ",
+    "080881\u00a01607",  # no-break space
+    "\u200f0808811607",  # right-to-left mark, invisible when pasted
+    "０８０８８１１６０７",  # fullwidth digits
+    "𝟎𝟖𝟎𝟖𝟖𝟏𝟏𝟔𝟎𝟕",  # mathematical bold digits
+    "٠٨٠٨٨١١٦٠٧",  # Arabic-Indic digits
+    "۰۸۰۸۸۱–۱۶۰۷",  # extended Arabic-Indic digits and an en dash
+]
+
+
+@pytest.mark.parametrize("typed", VARIANTS)
+def test_R_GEN_6_every_dash_and_digit_variant_normalises_to_10_ascii_digits(typed):
+    assert normaliser_cpr(typed) == "0808811607"
+    assert cpr_error(typed, today=date(2026, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0808811607\x00",  # NUL
+        "080881_1607",
+        "080881.1607",
+        "080881/1607",
+        "08088116O7",  # letter O
+        "0808811607²",  # superscript digit: not a decimal digit
+        "080881⁻¹⁶⁰⁷",
+        "08088116077",
+        "080881160",
+        "",
+        "   ",
+    ],
+)
+def test_R_GEN_6_anything_else_is_refused_in_danish(typed):
+    with pytest.raises(ValueError, match="CPR-nummer"):
+        normaliser_cpr(typed)
+    assert cpr_error(typed, today=date(2026, 1, 1))
