@@ -10,10 +10,11 @@ the access log in the same transaction.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -173,14 +174,18 @@ def bruger_send_link(*, administrator: User, bruger: User, base_url: str) -> Non
 def _send_link_on_commit(administrator: User, bruger: User, base_url: str) -> None:
     if not bruger.email:
         return
+    from accounts import tasks
+
     pk = bruger.pk
-    transaction.on_commit(lambda: send_adgangskode_link(pk, base_url))
+    transaction.on_commit(lambda: tasks.send_adgangskode_link.delay(pk, base_url))
 
 
 def send_adgangskode_link(user_pk: int, base_url: str) -> None:
-    """Send the set-password e-mail. Always by e-mail, never shown on screen: the
-    link sets the password of someone else's account."""
+    """Send the set-password e-mail (the Celery task's work). Always by e-mail,
+    never shown on screen: the link sets the password of someone else's account."""
     bruger = User.objects.select_related("myndighed").get(pk=user_pk)
+    if not bruger.is_active or not bruger.email:
+        return  # deactivated (or e-mail removed) since the link was asked for
     token = default_token_generator.make_token(bruger)
     uid = urlsafe_base64_encode(force_bytes(bruger.pk))
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -190,10 +195,8 @@ def send_adgangskode_link(user_pk: int, base_url: str) -> None:
         "link": base_url.rstrip("/") + path,
         "gyldig_dage": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    PasswordResetForm().send_mail(
-        "accounts/email/adgangskode_link_emne.txt",
-        "accounts/email/adgangskode_link.txt",
-        context,
-        None,
-        bruger.email,
-    )
+    # Not PasswordResetForm.send_mail: it swallows a mail server's errors, and the
+    # Celery task must see them to try again.
+    subject = "".join(render_to_string("accounts/email/adgangskode_link_emne.txt").splitlines())
+    body = render_to_string("accounts/email/adgangskode_link.txt", context)
+    send_mail(subject, body, None, [bruger.email])

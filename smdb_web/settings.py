@@ -205,7 +205,10 @@ SMDB_ENDPOINT = os.environ.get(
     "SMDB_ENDPOINT", "http://127.0.0.1:8000/smdbwebservice/api/external/v1/"
 )
 SMDB_TIMEOUT = float(os.environ.get("SMDB_TIMEOUT", "15"))
-SMDB_SIMULATOR_ENABLED = env_bool("SMDB_SIMULATOR_ENABLED", DEBUG)
+# The embedded simulator is a development tool: with DEBUG off it is never on and its
+# URLs are not even routed (smdb_web/urls.py), whatever the environment says (issue 9).
+SMDB_SIMULATOR_ENABLED = DEBUG and env_bool("SMDB_SIMULATOR_ENABLED", True)
+SMDB_SIMULATOR_ROUTED = SMDB_SIMULATOR_ENABLED
 # Fault injection for the simulator: "", "unavailable", "slow", "fail" or "lost"
 # (carried out, but the answer is lost).
 SMDB_SIMULATOR_FAULT = os.environ.get("SMDB_SIMULATOR_FAULT", "")
@@ -318,7 +321,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Trust X-Forwarded-Proto only behind our own TLS-terminating proxy (docker-compose's
+# Caddy sets it and drops whatever a client sent); without one, a client could claim
+# HTTPS over plain HTTP.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

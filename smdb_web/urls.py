@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,10 @@ urlpatterns = [
     path("adgangslog/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
-    # The local SMDB simulator; it answers 404 unless SMDB_SIMULATOR_ENABLED.
-    path("smdbwebservice/api/external/v1/", include("smdb.simulator.urls")),
 ]
+if settings.SMDB_SIMULATOR_ROUTED:
+    # The local SMDB simulator, never routed with DEBUG off; it also answers 404
+    # while SMDB_SIMULATOR_ENABLED is switched off.
+    urlpatterns.append(
+        path("smdbwebservice/api/external/v1/", include("smdb.simulator.urls")),
+    )

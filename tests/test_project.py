@@ -96,3 +96,117 @@ def test_every_page_requires_login(client, kbh):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+# --- Issue 9: production shape ---------------------------------------------------
+
+# Values a deploy's .env would give the variables docker-compose requires.
+DEPLOY_ENV_VALUES = {
+    "SECRET_KEY": "deploy-" + "k" * 60,
+    "POSTGRES_PASSWORD": "pg-secret",
+    "SITE_ADDRESS": "smdb.example.dk",
+    "FIELD_ENCRYPTION_KEY": "field-key",
+    "EMAIL_HOST": "smtp.example.dk",
+    "DEFAULT_FROM_EMAIL": "smdb-web <noreply@example.dk>",
+}
+
+
+def compose_env(service: str) -> dict[str, str]:
+    """The environment docker-compose gives ``service``, its ${...} filled in as
+    ``docker compose`` would from an .env holding DEPLOY_ENV_VALUES."""
+    import re
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    def fill(match):
+        name, op, default = match.group(1), match.group(2), match.group(3) or ""
+        if name in DEPLOY_ENV_VALUES:
+            return DEPLOY_ENV_VALUES[name]
+        if op in (":-", "-"):
+            return default
+        pytest.fail(f"docker-compose kræver {name}: giv den en værdi i DEPLOY_ENV_VALUES")
+
+    pattern = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
+    env = compose["services"][service]["environment"]
+    return {k: pattern.sub(fill, str(v)) for k, v in env.items()}
+
+
+def run_python(env: dict, code: str) -> subprocess.CompletedProcess:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "smdb_web.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_docker_compose_env_passes_check_deploy():
+    env = compose_env("web")
+    assert env["DEBUG"] == "false" and env["TRUSTED_PROXY"] == "true"
+    result = run_python(
+        env,
+        "import sys; from django.core.management import execute_from_command_line as x; "
+        "x(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_docker_compose_puts_caddy_terminating_tls_in_front_of_gunicorn():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    caddy = services["caddy"]
+    assert caddy["image"].startswith("caddy:")
+    assert "443:443" in caddy["ports"]
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    # Only the proxy is published; gunicorn is reached through it.
+    published = [name for name, s in services.items() if s.get("ports")]
+    assert published == ["caddy"]
+    caddyfile = (ROOT / "Caddyfile").read_text()
+    assert "{$SITE_ADDRESS} {" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "--bind 0.0.0.0:8000" in services["web"]["command"]
+
+
+PRINT_PROXY_HEADER = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
+)
+
+
+def test_proxy_ssl_header_is_trusted_only_when_a_trusted_proxy_is_configured():
+    env = {k: v for k, v in compose_env("web").items() if k != "TRUSTED_PROXY"}
+    without = run_python(env, PRINT_PROXY_HEADER)
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.strip() == "None"  # DEBUG off alone is not enough
+    with_proxy = run_python({**env, "TRUSTED_PROXY": "true"}, PRINT_PROXY_HEADER)
+    assert with_proxy.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_simulator_is_never_served_with_debug_off():
+    from django.urls import resolve
+
+    from smdb import contract
+
+    paths = [f"/smdbwebservice/api/external/v1/{svc}" for svc, _, _ in contract.SERVICES.values()]
+    # In development (this test process was configured with DEBUG on) they are routed ...
+    for path in paths:
+        assert resolve(path).url_name
+    # ... in production never, even when the environment asks for the simulator.
+    env = {**compose_env("web"), "SMDB_SIMULATOR_ENABLED": "true"}
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.urls import resolve, Resolver404\n"
+        "print('enabled', settings.SMDB_SIMULATOR_ENABLED)\n"
+        f"for p in {paths!r}:\n"
+        "    try:\n        resolve(p); print('served', p)\n"
+        "    except Resolver404:\n        print('404', p)\n"
+    )
+    result = run_python(env, code)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "enabled False"
+    assert lines[1:] == [f"404 {p}" for p in paths]

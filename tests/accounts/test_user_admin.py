@@ -190,3 +190,24 @@ def test_navigation_links_user_administration_for_administrators_only(client, ch
     assert url in client.get(reverse("cases:home")).content.decode()
     client.force_login(alice)
     assert url not in client.get(reverse("cases:home")).content.decode()
+
+
+def test_a_mail_server_failure_loses_nothing_and_gives_no_500(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    calls = []
+
+    def refuse(self, messages):
+        calls.append(messages)
+        raise smtplib.SMTPServerDisconnected("mailserveren svarer ikke")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("brugere:bruger_create"), new_user_post())
+    assert response.status_code == 302
+    assert User.objects.filter(username="nina").exists()
+    assert len(calls) > 1  # retried (immediately, in eager mode)
