@@ -5,16 +5,21 @@ from django.db import models
 class Handling(models.TextChoices):
     VIST = "vist", "Vist"
     SOEGT = "soegt", "Søgt på CPR"
+    SOEGT_INTET = "soegt_intet", "Søgt på CPR uden fund"
     OPRETTET = "oprettet", "Oprettet"
     AENDRET = "aendret", "Ændret"
     SLETTET = "slettet", "Slettet"
+    AFVIST = "afvist", "Afvist (ingen adgang)"
+    IKKE_FUNDET = "ikke_fundet", "Ikke fundet"
 
 
 class AuditEntry(models.Model):
     """Who looked at or changed which citizen's forløb, and when.
 
     ``forloeb_id`` is a plain number, not a foreign key: the trail must outlive
-    a forløb deleted bagfra. No CPR number is stored here.
+    a forløb deleted bagfra. No CPR number is stored here: ``cpr_noegle`` is a
+    keyed hash of it (audit.services.cpr_noegle), so "who viewed this citizen"
+    is answered by the CPR typed in again, even after the forløb is gone.
     """
 
     tidspunkt = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -27,6 +32,10 @@ class AuditEntry(models.Model):
     forloeb_id = models.PositiveBigIntegerField("kontaktforløb", null=True, db_index=True)
     handling = models.CharField(max_length=20, choices=Handling.choices)
     beskrivelse = models.CharField(max_length=200, blank=True)
+    cpr_noegle = models.CharField(
+        "CPR-nøgle", max_length=64, blank=True, db_index=True, editable=False
+    )
+    sti = models.CharField("adresse", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "adgangslog"

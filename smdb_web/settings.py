@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionLimitsMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
+    "audit.middleware.RefusedRequestsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -218,6 +219,11 @@ SMDB_SYNC_WAITING_AFTER = float(os.environ.get("SMDB_SYNC_WAITING_AFTER", "60"))
 # One send task drains up to this many forløb heads per claim, within its time budget.
 SMDB_SYNC_BATCH = int(os.environ.get("SMDB_SYNC_BATCH", "25"))
 SMDB_SYNC_TASK_BUDGET = float(os.environ.get("SMDB_SYNC_TASK_BUDGET", "30"))
+
+# The access log keeps a keyed hash (HMAC) of each citizen's CPR, never the number
+# (audit.services.cpr_noegle). Give it a key of its own in production: rotating
+# SECRET_KEY must not cut the log off from the citizens it is about.
+AUDIT_CPR_KEY = os.environ.get("AUDIT_CPR_KEY") or SECRET_KEY
 
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
