@@ -54,3 +54,22 @@ class User(AbstractUser):
     @property
     def er_administrator(self) -> bool:
         return self.myndighed_id is not None and self.rolle == Rolle.ADMINISTRATOR
+
+
+class Besked(models.Model):
+    """A notice to a user from the system (e.g. that old drafts were deleted),
+    shown once at their next login (accounts.sessions)."""
+
+    bruger = models.ForeignKey(User, on_delete=models.CASCADE, related_name="beskeder")
+    tekst = models.CharField("tekst", max_length=500)
+    oprettet = models.DateTimeField(auto_now_add=True)
+    vist = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "besked"
+        verbose_name_plural = "beskeder"
+        ordering = ["oprettet", "pk"]
+        indexes = [models.Index(fields=["bruger", "vist"])]
+
+    def __str__(self) -> str:
+        return self.tekst

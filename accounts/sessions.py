@@ -16,6 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 LOGIN_TIME = "_login_tid"
@@ -25,6 +26,19 @@ LOGIN_TIME = "_login_tid"
 def remember_login_time(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_TIME] = time.time()
+
+
+@receiver(user_logged_in)
+def show_notices(sender, request, user, **kwargs) -> None:
+    """Notices the system left for the user (accounts.Besked), shown once."""
+    if request is None or not hasattr(request, "_messages"):
+        return
+    from accounts.models import Besked
+
+    notices = list(Besked.objects.filter(bruger=user, vist__isnull=True))
+    for notice in notices:
+        messages.info(request, notice.tekst)
+    Besked.objects.filter(pk__in=[n.pk for n in notices]).update(vist=timezone.now())
 
 
 def session_too_old(session) -> bool:

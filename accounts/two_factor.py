@@ -112,6 +112,7 @@ class TwoFactorMiddleware:
         user = request.user
         if not kraever_totp(user) or user.is_verified():
             return None
+        request.mangler_anden_faktor = True  # base.html hides the menu
         match = request.resolver_match
         if match and match.url_name in OPEN_URL_NAMES and not match.namespace:
             return None

@@ -5,6 +5,7 @@ from django.db import models
 class Handling(models.TextChoices):
     VIST = "vist", "Vist"
     SOEGT = "soegt", "Søgt på CPR"
+    SOEGT_INTET = "soegt_intet", "Søgt på CPR uden fund"
     OPRETTET = "oprettet", "Oprettet"
     AENDRET = "aendret", "Ændret"
     SLETTET = "slettet", "Slettet"
@@ -14,13 +15,17 @@ class Handling(models.TextChoices):
     BRUGER_DEAKTIVERET = "bruger_deaktiveret", "Bruger deaktiveret"
     BRUGER_GENAKTIVERET = "bruger_genaktiveret", "Bruger genaktiveret"
     ADGANGSKODE_LINK = "adgangskode_link", "Link til adgangskode sendt"
+    AFVIST = "afvist", "Afvist (ingen adgang)"
+    IKKE_FUNDET = "ikke_fundet", "Ikke fundet"
 
 
 class AuditEntry(models.Model):
     """Who looked at or changed which citizen's forløb, and when.
 
     ``forloeb_id`` is a plain number, not a foreign key: the trail must outlive
-    a forløb deleted bagfra. No CPR number is stored here.
+    a forløb deleted bagfra. No CPR number is stored here: ``cpr_noegle`` is a
+    keyed hash of it (audit.services.cpr_noegle), so "who viewed this citizen"
+    is answered by the CPR typed in again, even after the forløb is gone.
     """
 
     tidspunkt = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -42,6 +47,10 @@ class AuditEntry(models.Model):
         verbose_name="berørt bruger",
     )
     beskrivelse = models.CharField(max_length=200, blank=True)
+    cpr_noegle = models.CharField(
+        "CPR-nøgle", max_length=64, blank=True, db_index=True, editable=False
+    )
+    sti = models.CharField("adresse", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "adgangslog"

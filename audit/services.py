@@ -1,18 +1,43 @@
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from accounts.log_filters import mask_cpr
 from audit.models import AuditEntry, Handling
 
 
-def audit_record(
-    *, user, handling: Handling, forloeb=None, beskrivelse: str = "", beroert_bruger=None
-) -> AuditEntry:
-    """Record one access to or change of a citizen's case.
+def cpr_noegle(cpr: str) -> str:
+    """A keyed hash (HMAC-SHA256 under settings.AUDIT_CPR_KEY) of a CPR number:
+    the access log finds a citizen's rows by it without holding the number."""
+    digits = "".join(c for c in cpr if c.isascii() and c.isdigit())
+    return hmac.new(settings.AUDIT_CPR_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
 
-    Call it inside the same transaction as the change it records.
+
+def audit_record(
+    *,
+    user,
+    handling: Handling,
+    forloeb=None,
+    beskrivelse: str = "",
+    cpr: str | None = None,
+    sti: str = "",
+    beroert_bruger=None,
+) -> AuditEntry:
+    """Record one access to or change of a citizen's case (or a refused try).
+
+    Call it inside the same transaction as the change it records. ``cpr`` (or the
+    forløb's) is kept only as its keyed hash; ``sti`` is stored CPR-masked.
     """
+    if cpr is None and forloeb is not None:
+        cpr = getattr(forloeb, "person_identifikator", None)
     return AuditEntry.objects.create(
         bruger=user,
         myndighed_id=user.myndighed_id,
         forloeb_id=getattr(forloeb, "pk", None),
         handling=handling,
-        beskrivelse=beskrivelse[:200],
+        beskrivelse=mask_cpr(beskrivelse)[:200],
+        cpr_noegle=cpr_noegle(cpr) if cpr else "",
+        sti=mask_cpr(sti)[:300],
         beroert_bruger=beroert_bruger,
     )

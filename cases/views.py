@@ -65,6 +65,9 @@ def find_borger(request):
         soegning.husk_cpr(request.session, cpr)
         for forloeb in results:
             audit_record(user=request.user, handling=Handling.SOEGT, forloeb=forloeb)
+        if not results:
+            # A search without a hit is in the log too (issue 9), by the CPR's keyed hash.
+            audit_record(user=request.user, handling=Handling.SOEGT_INTET, cpr=cpr)
     return render(request, "cases/find_borger.html", {"form": form, "results": results})
 
 

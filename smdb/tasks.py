@@ -20,3 +20,12 @@ def send_forloeb(forloeb_ref: int) -> int:
 def sweep_outbox() -> int:
     """Beat: re-queue operations stuck in sending or waiting for their retry."""
     return sync.sweep()
+
+
+@shared_task(ignore_result=True)
+def rens_outbox() -> int:
+    """Beat: confirmed outbox operations lose the CPR and answers after
+    SMDB_OUTBOX_RETENTION_DAYS (smdb.retention)."""
+    from smdb import retention
+
+    return retention.rens_outbox()

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionLimitsMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
+    "audit.middleware.RefusedRequestsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,11 +192,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-queue SMDB outbox operations stuck in sending or due for a retry (smdb.sync.sweep).
     "smdb-outbox-sweep": {"task": "smdb.tasks.sweep_outbox", "schedule": 60.0},
-    # Expired sessions out of the database (issue 9).
+    # Retention (issue 9): expired sessions, confirmed outbox payloads, old drafts.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60.0 * 60,
     },
+    "rens-outbox": {"task": "smdb.tasks.rens_outbox", "schedule": 60.0 * 60},
+    "slet-gamle-kladder": {"task": "cases.tasks.slet_gamle_kladder", "schedule": 60.0 * 60},
 }
 
 # --- SMDB web service ---------------------------------------------------------
@@ -240,6 +243,15 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "smdb-web <noreply@localhost>")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+# The access log keeps a keyed hash (HMAC) of each citizen's CPR, never the number
+# (audit.services.cpr_noegle). Give it a key of its own in production: rotating
+# SECRET_KEY must not cut the log off from the citizens it is about.
+AUDIT_CPR_KEY = os.environ.get("AUDIT_CPR_KEY") or SECRET_KEY
+
+# Retention (issue 9): days a confirmed outbox payload keeps its CPR and answers,
+# and days an untouched draft (kladde) is kept.
+SMDB_OUTBOX_RETENTION_DAYS = int(os.environ.get("SMDB_OUTBOX_RETENTION_DAYS", "30"))
+KLADDE_RETENTION_DAYS = int(os.environ.get("KLADDE_RETENTION_DAYS", "30"))
 
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

@@ -1,0 +1,179 @@
+"""The access log is complete (issue 9): searches without a hit, refused requests,
+filters by user, dates, handling and CPR (by keyed hash), names, links, and
+"who viewed this citizen" after the forløb is deleted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry, Handling
+from audit.services import cpr_noegle
+from cases import services
+from tests.factories import ForloebFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOG = reverse("audit:audit_list")
+FIND = reverse("cases:find_borger")
+CPR = "1212851337"
+
+
+def detail(forloeb) -> str:
+    return reverse("cases:forloeb_detail", args=[forloeb.pk])
+
+
+def test_a_search_without_a_hit_is_logged_by_the_cprs_keyed_hash(client, alice):
+    client.force_login(alice)
+    client.post(FIND, {"cpr": "121285-1337"})
+    entry = AuditEntry.objects.get()
+    assert (entry.bruger, entry.handling, entry.forloeb_id) == (alice, Handling.SOEGT_INTET, None)
+    assert entry.cpr_noegle == cpr_noegle(CPR)
+    assert CPR not in str(AuditEntry.objects.values().get())
+
+
+def test_the_keyed_hash_depends_on_the_key(settings):
+    before = cpr_noegle(CPR)
+    assert cpr_noegle("121285-1337") == before
+    settings.AUDIT_CPR_KEY = "en anden nøgle"
+    assert cpr_noegle(CPR) != before
+
+
+def test_a_403_is_logged_with_user_time_and_masked_path(client, alice):
+    client.force_login(alice)
+    response = client.get(LOG, {"forloeb": CPR})
+    assert response.status_code == 403
+    entry = AuditEntry.objects.get()
+    assert (entry.bruger, entry.handling, entry.sti) == (alice, Handling.AFVIST, LOG)
+    assert entry.tidspunkt is not None
+
+
+def test_a_404_on_a_case_url_is_logged_with_the_path_masked(client, alice, bob, kbh):
+    client.force_login(bob)
+    other = ForloebFactory(myndighed=kbh, person_identifikator=CPR)
+    # Another myndighed's case: a 404, and the log names the forløb tried.
+    assert client.get(detail(other)).status_code == 404
+    # A number that looks like a CPR: masked in the log.
+    assert client.get("/forloeb/1212851337/").status_code == 404
+    tried, cprlike = AuditEntry.objects.order_by("pk")
+    assert (tried.bruger, tried.handling, tried.forloeb_id) == (bob, Handling.IKKE_FUNDET, other.pk)
+    assert tried.sti == detail(other)
+    assert cprlike.sti == "/forloeb/******-****/"
+    assert cprlike.forloeb_id is None
+    # A 404 outside the case URLs is not a refused access to a citizen.
+    client.get("/findes-ikke/")
+    assert AuditEntry.objects.count() == 2
+
+
+def test_the_list_shows_names_and_links_rows_to_the_case(client, alice, charlie, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    client.force_login(alice)
+    client.get(detail(forloeb))
+    client.force_login(charlie)
+    html = client.get(LOG).content.decode()
+    assert f"{alice.get_full_name()} <span" in html and "(alice)" in html
+    assert f'href="{detail(forloeb)}"' in html
+
+
+@pytest.fixture
+def log_rows(kbh, alice, leder):
+    a, b = ForloebFactory(myndighed=kbh, person_identifikator=CPR), ForloebFactory(myndighed=kbh)
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        old = AuditEntry.objects.create(
+            bruger=alice, myndighed=kbh, forloeb_id=a.pk, handling=Handling.VIST
+        )
+    rows = {
+        "old": old,
+        "alice_a": AuditEntry.objects.create(
+            bruger=alice,
+            myndighed=kbh,
+            forloeb_id=a.pk,
+            handling=Handling.AENDRET,
+            cpr_noegle=cpr_noegle(CPR),
+        ),
+        "leder_b": AuditEntry.objects.create(
+            bruger=leder, myndighed=kbh, forloeb_id=b.pk, handling=Handling.VIST
+        ),
+    }
+    return rows
+
+
+def listed(response) -> set[int]:
+    assert response.status_code == 200
+    return {e.pk for e in response.context["page"]}
+
+
+def test_filters_by_user_dates_handling_and_forloeb(client, charlie, alice, leder, log_rows):
+    client.force_login(charlie)
+    ids = {k: v.pk for k, v in log_rows.items()}
+    assert listed(client.get(LOG, {"bruger": leder.pk})) == {ids["leder_b"]}
+    today = timezone.localdate()
+    assert listed(client.get(LOG, {"fra": today.isoformat()})) == {ids["alice_a"], ids["leder_b"]}
+    assert listed(client.get(LOG, {"til": (today - timedelta(days=5)).isoformat()})) == {ids["old"]}
+    assert listed(client.get(LOG, {"handling": Handling.AENDRET})) == {ids["alice_a"]}
+    forloeb_id = log_rows["leder_b"].forloeb_id
+    assert listed(client.get(LOG, {"forloeb": forloeb_id})) == {ids["leder_b"]}
+    # Users of another myndighed are not offered.
+    bob = UserFactory(username="bob2")
+    assert client.get(LOG, {"bruger": bob.pk}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"forloeb": "1212851337²"}, {"forloeb": "abc"}, {"fra": "2026-13-45"}, {"handling": "x"}],
+)
+def test_bad_filter_parameters_are_a_400_with_an_empty_list(client, charlie, log_rows, params):
+    client.force_login(charlie)
+    response = client.get(LOG, params)
+    assert response.status_code == 400
+    assert list(response.context["page"]) == []
+
+
+def test_filter_by_cpr_is_posted_and_matched_by_keyed_hash(client, charlie, log_rows):
+    client.force_login(charlie)
+    response = client.post(LOG, {"cpr": "121285-1337"})
+    assert response.status_code == 302
+    assert CPR not in response.url
+    assert CPR not in repr(dict(client.session))
+    assert listed(client.get(LOG)) == {log_rows["alice_a"].pk}
+    client.post(LOG, {"ryd_cpr": "1"})
+    assert len(listed(client.get(LOG))) == 3
+    bad = client.post(LOG, {"cpr": "12"})
+    assert bad.status_code == 400
+    assert "10 cifre" in bad.content.decode()
+
+
+def test_who_viewed_this_citizen_is_answered_after_the_forloeb_is_deleted(
+    client, alice, charlie, kbh
+):
+    forloeb = ForloebFactory(myndighed=kbh, person_identifikator=CPR)
+    client.force_login(alice)
+    client.get(detail(forloeb))
+    services.forloeb_delete(user=alice, forloeb_pk=forloeb.pk)
+    client.force_login(charlie)
+    client.post(LOG, {"cpr": CPR})
+    rows = list(client.get(LOG).context["page"])
+    assert {Handling.VIST, Handling.SLETTET} <= {e.handling for e in rows}
+    assert {e.bruger for e in rows} == {alice}
+
+
+def test_the_list_reads_a_page_in_a_fixed_number_of_queries(client, charlie, kbh, alice):
+    client.force_login(charlie)
+    forloeb = ForloebFactory(myndighed=kbh)
+    AuditEntry.objects.create(bruger=alice, myndighed=kbh, forloeb_id=forloeb.pk, handling="vist")
+    with CaptureQueriesContext(connection) as few:
+        client.get(LOG)
+    for _ in range(10):
+        user = UserFactory(myndighed=kbh)
+        AuditEntry.objects.create(
+            bruger=user, myndighed=kbh, forloeb_id=forloeb.pk, handling="vist"
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(LOG)
+    assert len(many) == len(few)
