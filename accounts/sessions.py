@@ -1,9 +1,11 @@
 """Session limits (issue 9): 30 minutes idle, 8 hours at most, ended when the
 browser closes; pages for a signed-in user are never stored by a browser or proxy.
 
-Idle: SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST, so each request
-moves the expiry on. Absolute: the login time is kept in the session and
-``SessionLimitsMiddleware`` logs the user out once SESSION_ABSOLUTE_AGE has passed.
+Idle: the session's expiry is SESSION_COOKIE_AGE from its last save, and
+``SessionLimitsMiddleware`` saves it again when a request comes more than
+SESSION_REFRESH_SECONDS after the last save (not on every request: a write per
+request would cost every page a query). Absolute: the login time is kept in the
+session, and the user is logged out once SESSION_ABSOLUTE_AGE has passed.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 LOGIN_TIME = "_login_tid"
+LAST_SAVED = "_sidst_fornyet"
 
 
 @receiver(user_logged_in)
 def remember_login_time(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[LOGIN_TIME] = time.time()
+        request.session[LOGIN_TIME] = request.session[LAST_SAVED] = time.time()
 
 
 @receiver(user_logged_in)
@@ -56,12 +59,15 @@ class SessionLimitsMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            if LOGIN_TIME not in request.session:
-                request.session[LOGIN_TIME] = time.time()
-            elif session_too_old(request.session):
+            session, now = request.session, time.time()
+            if LOGIN_TIME not in session:
+                session[LOGIN_TIME] = now
+            elif session_too_old(session):
                 logout(request)
                 messages.info(request, "Du er logget ud, fordi du har været logget ind i 8 timer.")
                 return redirect(settings.LOGIN_URL)
+            if now - float(session.get(LAST_SAVED, 0)) > settings.SESSION_REFRESH_SECONDS:
+                session[LAST_SAVED] = now  # modified: saved with a new expiry (sliding)
         response = self.get_response(request)
         if request.user.is_authenticated:
             # Pages show CPR numbers and case data: never kept in a browser or

@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("to-faktor/", views.totp_verify, name="totp_verify"),
     path("to-faktor/opret/", views.totp_enrol, name="totp_enrol"),
+    path("to-faktor/gendannelseskoder/", views.totp_nye_koder, name="totp_nye_koder"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -201,3 +201,13 @@ def totp_enrol(request):
             "next": _next_url(request),
         },
     )
+
+
+@require_POST
+def totp_nye_koder(request):
+    """A fresh set of recovery codes (the old ones stop working), shown once."""
+    user = request.user
+    if not (two_factor.kraever_totp(user) and user.is_verified()):
+        raise PermissionDenied("Kun for brugere med to-faktor-login.")
+    codes = two_factor.nye_gendannelseskoder(user)
+    return render(request, "accounts/totp_koder.html", {"codes": codes, "next": "/"})

@@ -320,10 +320,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Production hardening (manage.py check --deploy passes with DEBUG off) ----
 SESSION_COOKIE_HTTPONLY = True
-# Sessions (accounts.sessions): 30 minutes idle (each request moves the expiry
-# on), 8 hours at most from login, and ended when the browser closes.
+# Sessions (accounts.sessions): 30 minutes idle (a request moves the expiry on;
+# the session is saved again at most once a minute), 8 hours at most from login,
+# and ended when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_AGE = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(8 * 60 * 60)))
 X_FRAME_OPTIONS = "DENY"

@@ -142,3 +142,19 @@ def test_otp_required_off_lets_ledere_in_with_a_password(client, leder, settings
     settings.OTP_REQUIRED = False
     login(client, leder)
     assert client.get(HOME).status_code == 200
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, leder, alice):
+    device = enrolled(leder)
+    [old, *_] = two_factor.nye_gendannelseskoder(leder)
+    login(client, leder)
+    client.post(VERIFY, {"kode": code(device.bin_key)})
+    assert "Lav nye gendannelseskoder" in client.get(reverse("password_change")).content.decode()
+    response = client.post(reverse("totp_nye_koder"))
+    assert response.status_code == 200
+    new = response.context["codes"]
+    assert len(new) == two_factor.RECOVERY_CODES and old not in new
+    assert not StaticToken.objects.filter(token=old).exists()
+    # Not for users without two-factor.
+    client.force_login(alice)
+    assert client.post(reverse("totp_nye_koder")).status_code == 403

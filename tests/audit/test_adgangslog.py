@@ -177,3 +177,11 @@ def test_the_list_reads_a_page_in_a_fixed_number_of_queries(client, charlie, kbh
     with CaptureQueriesContext(connection) as many:
         client.get(LOG)
     assert len(many) == len(few)
+
+
+def test_the_cpr_filter_finds_nothing_of_another_myndighed(client, charlie, log_rows, aarhus):
+    aarhus_admin = UserFactory(username="aarhus-admin", myndighed=aarhus, rolle="administrator")
+    client.force_login(aarhus_admin)
+    client.post(LOG, {"cpr": CPR})
+    assert listed(client.get(LOG)) == set()
+    assert listed(client.get(LOG, {"forloeb": log_rows["alice_a"].forloeb_id})) == set()

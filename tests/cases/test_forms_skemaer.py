@@ -445,13 +445,12 @@ def submit_counts(client, kbh, *, andre: int) -> dict[str, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_queries_per_submit_are_at_most_11_and_fixed(alice_client, kbh, no_sending):
+def test_queries_per_submit_are_at_most_10_and_fixed(alice_client, kbh, no_sending):
     """Counted as production runs them: the service's own transaction, no test
-    transaction around it (so no savepoints); the same with more forløb. One of
-    the 11 is the session's save that moves the 30-minute idle expiry on (issue 9)."""
+    transaction around it (so no savepoints); the same with more forløb."""
     few = submit_counts(alice_client, kbh, andre=0)
     many = submit_counts(alice_client, kbh, andre=3)
-    assert max(few.values()) <= 11, few
+    assert max(few.values()) <= 10, few
     assert few == many
 
 
