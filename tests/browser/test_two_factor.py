@@ -7,6 +7,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from accounts.models import Rolle, User
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -28,7 +29,9 @@ def password_login(page, base: str, user) -> None:
     page.get_by_role("button", name="Log ind").click()
 
 
-def test_administrator_enrols_totp_logs_out_and_logs_in_with_a_code(page, live_server, charlie):
+def test_administrator_enrols_totp_logs_out_and_logs_in_with_a_code_and_creates_a_caseworker(
+    page, live_server, charlie, kbh, aarhus
+):
     base = live_server.url
     # Password first; an administrator without an app is sent to enrolment.
     password_login(page, base, charlie)
@@ -55,5 +58,21 @@ def test_administrator_enrols_totp_logs_out_and_logs_in_with_a_code(page, live_s
     page.wait_for_url(f"{base}/")
     page.get_by_role("link", name="Adgangslog").first.click()
     expect(page.get_by_role("heading", name=re.compile("Adgangslog for"))).to_be_visible()
-    # Issue 9's user administration continues from here (an administrator creates
-    # a caseworker in their own myndighed and cannot pick another).
+
+    # Verified by the code, the administrator creates a caseworker in its own
+    # myndighed; there is no myndighed to pick (issue 9).
+    page.get_by_role("link", name="Brugere").click()
+    page.get_by_role("link", name="Opret bruger").click()
+    expect(page.get_by_label("Myndighed")).to_have_value(str(kbh))
+    expect(page.get_by_label("Myndighed")).not_to_be_editable()
+    expect(page.locator("select[name=myndighed], input[name=myndighed]")).to_have_count(0)
+    expect(page.get_by_text(str(aarhus))).to_have_count(0)
+    page.get_by_label("Brugernavn").fill("nina")
+    page.get_by_label("Fornavn").fill("Nina")
+    page.get_by_label("Efternavn").fill("Ny")
+    page.get_by_label("E-mail").fill("nina@example.dk")
+    page.get_by_label("Rolle").select_option(label="Sagsbehandler")
+    page.get_by_role("button", name="Opret og send link").click()
+    expect(page.get_by_text("Brugeren nina er oprettet")).to_be_visible()
+    nina = User.objects.get(username="nina")
+    assert (nina.myndighed, nina.rolle, nina.is_staff) == (kbh, Rolle.SAGSBEHANDLER, False)
