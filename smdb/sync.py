@@ -527,7 +527,7 @@ def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
     if op.action == SyncAction.INDSAET and not retried:
         smdb_id = None  # a first insert, never tried: SMDB cannot have an Id for it
     else:
-        smdb_id = known_smdb_id(op.schema, op.object_id, op.payload)
+        smdb_id = known_smdb_id(op.schema, op.object_id, op.payload, before=op.pk)
 
     if op.action == SyncAction.SLET:
         if smdb_id is None and (retried or _ever_attempted(op)):
@@ -574,9 +574,13 @@ def _ever_attempted(op: SyncOperation) -> bool:
     )
 
 
-def known_smdb_id(schema_key: str, object_id: int, payload: dict | None = None) -> int | None:
+def known_smdb_id(
+    schema_key: str, object_id: int, payload: dict | None = None, *, before: int | None = None
+) -> int | None:
     """The schema's SMDB Id as we know it: on the row, in the payload, or from a
-    successful earlier operation (the row may be deleted already)."""
+    successful earlier operation (the row may be deleted already) -- one after the
+    last deletion in SMDB before operation ``before``: a schema deleted in SMDB and
+    sent again (``cases.services._slet_i_smdb``) gets a new Id."""
     row_id = (
         outbox.schema_model(schema_key)
         .objects.filter(pk=object_id)
@@ -587,15 +591,20 @@ def known_smdb_id(schema_key: str, object_id: int, payload: dict | None = None) 
         return row_id
     if payload and payload.get("smdb_id"):
         return payload["smdb_id"]
-    return (
-        SyncOperation.objects.filter(
-            schema=schema_key, object_id=object_id, status=S.SENDT, smdb_id__isnull=False
-        )
-        .exclude(action=SyncAction.SLET)
+    ops = SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
+    if before is not None:
+        ops = ops.filter(pk__lt=before)
+    sent = ops.filter(status=S.SENDT, smdb_id__isnull=False).exclude(action=SyncAction.SLET)
+    slettet = (
+        ops.filter(action=SyncAction.SLET)
+        .exclude(status=S.ANNULLERET)
         .order_by("-pk")
-        .values_list("smdb_id", flat=True)
+        .values_list("pk", flat=True)
         .first()
     )
+    if slettet is not None:
+        sent = sent.filter(pk__gt=slettet)
+    return sent.order_by("-pk").values_list("smdb_id", flat=True).first()
 
 
 def _parent_row(op: SyncOperation):
