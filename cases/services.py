@@ -33,6 +33,7 @@ from cases.schema_models import model_kwargs
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
+from smdb.contract import unanswered
 from smdb.fields import (
     AFSLUTNING,
     ALL_FIELDS,
@@ -104,9 +105,12 @@ def _laas(*, user, forloeb_pk: int) -> tuple[Kontaktforloeb, list[Kontaktforloeb
     return selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
 
 
-def _klargjort(schema_key: str, data: Mapping[str, Any], forloeb: Kontaktforloeb) -> dict:
-    """``data`` as it is saved: hidden answers cleared, computed values filled in."""
-    return klargjorte_svar(schema_key, data, rules_forloeb(forloeb))
+def _klargjort(
+    schema_key: str, data: Mapping[str, Any], forloeb: Kontaktforloeb, **replace
+) -> dict:
+    """``data`` as it is saved: hidden answers cleared, computed values filled in
+    (with the forløb's schemas in ``replace`` as edited)."""
+    return klargjorte_svar(schema_key, data, rules_forloeb(forloeb, **replace))
 
 
 def _tilknytninger(forloeb: Kontaktforloeb) -> list[Tilbudstilknytning]:
@@ -383,13 +387,30 @@ def anmodning_update(
     ivaer = getattr(forloeb, "ivaerksaettelse", None)
     replace: dict[str, Any] = {"anmodning": values}
     ivaer_values = None
+    svar_ryddet = False
     if ivaer is not None:
-        rf = rules_forloeb(forloeb, anmodning=values)
-        beregnet = rules.computed_values(rf)
-        if any(getattr(ivaer, ALL_FIELDS[k].name) != v for k, v in beregnet.items()):
-            ivaer_values = {**ivaer.smdb_values(), **beregnet}
+        # The new date may hide answers of the IVÆR that depended on the old one
+        # (4-IVÆR when no longer > 14 days, R-IVAER-4; 29-IVÆR, R-IVAER-6): they are
+        # cleared as the IVÆR form would clear them (R-GEN-2). One the new date makes
+        # required has no answer yet and is refused below, with the rule's message.
+        before = ivaer.smdb_values()
+        klar = _klargjort(IVAERKSAETTELSE.key, before, forloeb, anmodning=values)
+        aendret = [k for k, v in klar.items() if not _samme_svar(before.get(k), v)]
+        if aendret:
+            ivaer_values = klar
             replace["ivaerksaettelse"] = ivaer_values
+            svar_ryddet = any(not ALL_FIELDS[k].computed for k in aendret)
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
+    # Computed fields only: SMDB recomputes them, the anmodning's edit is all it needs.
+    # Answers cleared: the IVÆR itself changes, which SMDB cannot take before or
+    # after the anmodning's edit alone; it travels like the equality-tied dates above
+    # (the IVÆR and what hangs on it deleted bagfra, the edit, all inserted again).
+    bagfra = []
+    if svar_ryddet:
+        tilknytninger = _tilknytninger(forloeb)
+        bagfra = [*([forloeb.afslutning] if _har(forloeb, "afslutning") else [])]
+        bagfra += [*tilknytninger[::-1], ivaer]
+        _slet_i_smdb(bagfra)
     row = _update(row, user=user, version=version, values=values, beskrivelse="Anmodning")
     if ivaer_values is not None:
         _update(
@@ -397,10 +418,16 @@ def anmodning_update(
             user=user,
             version=ivaer.version,
             values=ivaer_values,
-            beskrivelse="Iværksættelse (beregnede felter)",
+            beskrivelse="Iværksættelse (ændret med anmodningsdatoen)",
             til_smdb=False,
         )
+    _indsaet_igen(bagfra[::-1])
     return row
+
+
+def _samme_svar(a: Any, b: Any) -> bool:
+    """Equal answers; empty is empty whatever its form."""
+    return (None if unanswered(a) else a) == (None if unanswered(b) else b)
 
 
 def _har(forloeb: Kontaktforloeb, schema_key: str) -> bool:

@@ -184,11 +184,12 @@ def test_the_simulator_still_validates_the_forloeb_as_it_would_be_after_the_edit
     assert store.hent("ivaerksaettelse", iv.id).values[DAGE] == 5
 
 
-def test_an_edit_crossing_the_14_day_guarantee_is_refused_locally_and_nothing_is_queued(
+def test_an_edit_that_makes_4_ivaer_required_is_refused_locally_and_nothing_is_queued(
     simulator, sagsbehandler
 ):
-    """R-IVAER-4: 7 -> 16 days would make 4-IVÆR required on the iværksættelse; no
-    single write can change both, so the app refuses the edit (see README)."""
+    """R-IVAER-4: 7 -> 16 days makes 4-IVÆR required, and it has no answer: the app
+    refuses the anmodning's edit with the rule's message (the caseworker deletes
+    bagfra to the iværksættelse and enters it again with the reason)."""
     forloeb = iverksat_forloeb(sagsbehandler, dage=7)
     anm = Anmodning.objects.get(forloeb=forloeb)
     before = SyncOperation.objects.count()
@@ -316,3 +317,34 @@ def test_a_resent_schema_retried_after_a_lost_answer_is_found_not_inserted_twice
     assert violations == []
     assert SimSkema.objects.filter(schema="afslutning", slettet__isnull=True).count() == 1
     assert Afslutning.objects.get(forloeb=forloeb).smdb_id == stored.afslutning.pk != old_id
+
+
+def test_an_edit_that_hides_4_ivaer_clears_it_and_reaches_smdb(simulator, sagsbehandler):
+    """R-IVAER-4: 20 -> 14 days; the reason for exceeding the guarantee is cleared
+    (R-GEN-2). The iværksættelse's answer changes with the anmodning, which SMDB
+    takes in no single write: the iværksættelse and what hangs on it are deleted
+    bagfra, the anmodning edited, and they are inserted again."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=20)
+    anm = Anmodning.objects.get(forloeb=forloeb)
+    anm_id = anm.smdb_id
+    ny = anm.behandling_anmodning_dato + timedelta(days=6)
+
+    services.anmodning_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=anm.version,
+        data={"BehandlingAnmodningDato": ny},
+    )
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert stored.anmodning.pk == anm_id  # edited in place
+    assert stored.anmodning.values["BehandlingAnmodningDato"] == ny.isoformat()
+    assert stored.ivaerksaettelse.values[DAGE] == 14
+    assert not stored.ivaerksaettelse.values.get("BehandlingGarantiOverskredeAarsagKode")
+    assert len(stored.tilbudstilknytninger) == 1 and stored.afslutning is not None
+    assert store.aktive().count() == 4
+    ivaer = Ivaerksaettelse.objects.get(forloeb=forloeb)
+    assert ivaer.behandling_garanti_overskrede_aarsag_kode in ("", None)
+    assert (ivaer.smdb_id, ivaer.sync_status) == (stored.ivaerksaettelse.pk, "sendt")
