@@ -192,9 +192,10 @@ SMDB_SIMULATOR_DELAY = float(os.environ.get("SMDB_SIMULATOR_DELAY", "0"))
 SMDB_SYNC_RETRY_BASE = float(os.environ.get("SMDB_SYNC_RETRY_BASE", "30"))
 SMDB_SYNC_RETRY_MAX = float(os.environ.get("SMDB_SYNC_RETRY_MAX", "3600"))
 SMDB_SYNC_MAX_ATTEMPTS = int(os.environ.get("SMDB_SYNC_MAX_ATTEMPTS", "20"))
-# A worker's claim on an operation is a lease of this many seconds, renewed every
-# third of it while the worker sends; any live worker takes over an expired one (at
-# its start, on each batch, and the beat sweep). Keep it above SMDB_TIMEOUT.
+# A worker's claim on an operation is a lease of this many seconds, renewed before a
+# send once a third of it has passed; any live worker takes over an expired one (at
+# its start, on each batch, and the beat sweep). Keep it above 1.5 x SMDB_TIMEOUT
+# (a third of a lease plus one send pass between renewals).
 SMDB_SYNC_LEASE = float(os.environ.get("SMDB_SYNC_LEASE", "30"))
 SMDB_SYNC_WAITING_AFTER = float(os.environ.get("SMDB_SYNC_WAITING_AFTER", "60"))
 # One send task drains up to this many forløb heads per claim, within its time budget.
