@@ -34,6 +34,7 @@ from cases.schema_models import model_kwargs
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
+from smdb.contract import unanswered
 from smdb.fields import (
     AFSLUTNING,
     ALL_FIELDS,
@@ -114,9 +115,12 @@ def _laas(*, user, forloeb_pk: int) -> tuple[Kontaktforloeb, list[Kontaktforloeb
     return selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
 
 
-def _klargjort(schema_key: str, data: Mapping[str, Any], forloeb: Kontaktforloeb) -> dict:
-    """``data`` as it is saved: hidden answers cleared, computed values filled in."""
-    return klargjorte_svar(schema_key, data, rules_forloeb(forloeb))
+def _klargjort(
+    schema_key: str, data: Mapping[str, Any], forloeb: Kontaktforloeb, **replace
+) -> dict:
+    """``data`` as it is saved: hidden answers cleared, computed values filled in
+    (with the forløb's schemas in ``replace`` as edited)."""
+    return klargjorte_svar(schema_key, data, rules_forloeb(forloeb, **replace))
 
 
 def _tilknytninger(forloeb: Kontaktforloeb) -> list[Tilbudstilknytning]:
@@ -200,16 +204,75 @@ def ivaerksaettelse_create(
     )
 
 
+# --- Edits that move a date another schema must equal -------------------------------
+# R-TILB-3 (a tilknytning starts on IvaerksatBehandlingDato) and R-AFSL-6 (the
+# afslutning is on the latest TilbudTilknyttetBehandlingSlutDato) tie two schemas'
+# dates by equality. Moving the iværksættelsesdato moves the tilknytninger that
+# started on it; moving the afslutningsdato moves the slut dates that were on it.
+# **Reading** (issue 10): SMDB validates each write with the whole forløb as it would
+# be after it (R-DEL-2), and no SMDB action writes two schemas at once, so neither
+# schema's edit can go first. The edit travels in an order in which every step is
+# valid, using R-DEL-1's "slette bagfra" and R-GEN-4's "deleted and created again":
+# the dependent schemas are deleted in SMDB bagfra, the edit is sent, and they are
+# inserted again in order with their new dates (new SMDB Ids; our rows stay). An
+# edit of a date that no other schema equals is sent as a plain edit.
+
+
+def _slet_i_smdb(rows: list[Skema]) -> None:
+    """Record deleting ``rows`` in SMDB (bagfra), keeping them here; they are sent
+    again by ``_indsaet_igen``. Their SMDB Id is forgotten, so a child waits for its
+    parent's new one (the Slet keeps the old Id in its payload)."""
+    for row in rows:
+        outbox.record(schema_row=row, action=SyncAction.SLET)
+        type(row).objects.filter(pk=row.pk).update(smdb_id=None)
+        row.smdb_id = None
+
+
+def _indsaet_igen(rows: list[Skema]) -> None:
+    for row in rows:
+        outbox.record(schema_row=row, action=SyncAction.INDSAET)
+
+
 @transaction.atomic
 def ivaerksaettelse_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kladde: bool = False
 ) -> Ivaerksaettelse:
-    """Rediger the forløb's IVÆR (R-DEL-2), re-validated with the rest of the forløb."""
+    """Rediger the forløb's IVÆR (R-DEL-2), re-validated with the rest of the forløb.
+    A moved iværksættelsesdato moves the tilknytninger that started on it (R-TILB-3),
+    sent to SMDB as described above."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     row = _eksisterende(forloeb, IVAERKSAETTELSE.key)
     values = _klargjort(IVAERKSAETTELSE.key, data, forloeb)
-    _check_edit(forloeb, andre, IVAERKSAETTELSE.key, ivaerksaettelse=values)
+    tilknytninger = _tilknytninger(forloeb)
+    old, new = row.ivaerksat_behandling_dato, values.get("IvaerksatBehandlingDato")
+    start = "TilbudTilknyttetBehandlingStartDato"
+    flyttes = {
+        t.pk: {**t.smdb_values(), start: new}
+        for t in tilknytninger
+        if new and old != new and t.tilbud_tilknyttet_behandling_start_dato == old
+    }
+    replace: dict[str, Any] = {"ivaerksaettelse": values}
+    if flyttes:
+        replace["tilbudstilknytninger"] = [
+            flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
+        ]
+    _check_edit(forloeb, andre, IVAERKSAETTELSE.key, **replace)
+    bagfra = [*([forloeb.afslutning] if _har(forloeb, "afslutning") else []), *tilknytninger[::-1]]
+    if flyttes:
+        _slet_i_smdb(bagfra)
     row = _update(row, user=user, version=version, values=values, beskrivelse="Iværksættelse")
+    if flyttes:
+        for t in tilknytninger:
+            if t.pk in flyttes:
+                _update(
+                    t,
+                    user=user,
+                    version=t.version,
+                    values=flyttes[t.pk],
+                    beskrivelse="Tilbudstilknytning (startdato flyttet med iværksættelsen)",
+                    til_smdb=False,
+                )
+        _indsaet_igen(bagfra[::-1])
     if kladde:
         _slet_kladde(user=user, forloeb=forloeb, schema=IVAERKSAETTELSE.key, skema_pk=row.pk)
     return row
@@ -275,11 +338,43 @@ def afslutning_create(
 def afslutning_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
 ) -> Afslutning:
+    """Rediger the afslutning. A moved afslutningsdato moves the slut dates that were
+    on it (R-AFSL-6), sent to SMDB as described above: the afslutning is deleted in
+    SMDB, the tilknytninger edited, and the afslutning inserted again."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     row = _eksisterende(forloeb, AFSLUTNING.key)
     values = _klargjort(AFSLUTNING.key, data, forloeb)
-    _check_edit(forloeb, andre, AFSLUTNING.key, afslutning=values)
-    return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
+    tilknytninger = _tilknytninger(forloeb)
+    old, new = row.behandling_afsluttet_dato, values.get("BehandlingAfsluttetDato")
+    slut = "TilbudTilknyttetBehandlingSlutDato"
+    flyttes = {
+        t.pk: {**t.smdb_values(), slut: new}
+        for t in tilknytninger
+        if new and old != new and t.tilbud_tilknyttet_behandling_slut_dato == old
+    }
+    replace: dict[str, Any] = {"afslutning": values}
+    if flyttes:
+        replace["tilbudstilknytninger"] = [
+            flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
+        ]
+    _check_edit(forloeb, andre, AFSLUTNING.key, **replace)
+    if not flyttes:
+        return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
+    _slet_i_smdb([row])
+    for t in tilknytninger:
+        if t.pk in flyttes:
+            _update(
+                t,
+                user=user,
+                version=t.version,
+                values=flyttes[t.pk],
+                beskrivelse="Tilbudstilknytning (slutdato flyttet med afslutningen)",
+            )
+    row = _update(
+        row, user=user, version=version, values=values, beskrivelse="Afslutning", til_smdb=False
+    )
+    _indsaet_igen([row])
+    return row
 
 
 @transaction.atomic
@@ -302,13 +397,30 @@ def anmodning_update(
     ivaer = getattr(forloeb, "ivaerksaettelse", None)
     replace: dict[str, Any] = {"anmodning": values}
     ivaer_values = None
+    svar_ryddet = False
     if ivaer is not None:
-        rf = rules_forloeb(forloeb, anmodning=values)
-        beregnet = rules.computed_values(rf)
-        if any(getattr(ivaer, ALL_FIELDS[k].name) != v for k, v in beregnet.items()):
-            ivaer_values = {**ivaer.smdb_values(), **beregnet}
+        # The new date may hide answers of the IVÆR that depended on the old one
+        # (4-IVÆR when no longer > 14 days, R-IVAER-4; 29-IVÆR, R-IVAER-6): they are
+        # cleared as the IVÆR form would clear them (R-GEN-2). One the new date makes
+        # required has no answer yet and is refused below, with the rule's message.
+        before = ivaer.smdb_values()
+        klar = _klargjort(IVAERKSAETTELSE.key, before, forloeb, anmodning=values)
+        aendret = [k for k, v in klar.items() if not _samme_svar(before.get(k), v)]
+        if aendret:
+            ivaer_values = klar
             replace["ivaerksaettelse"] = ivaer_values
+            svar_ryddet = any(not ALL_FIELDS[k].computed for k in aendret)
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
+    # Computed fields only: SMDB recomputes them, the anmodning's edit is all it needs.
+    # Answers cleared: the IVÆR itself changes, which SMDB cannot take before or
+    # after the anmodning's edit alone; it travels like the equality-tied dates above
+    # (the IVÆR and what hangs on it deleted bagfra, the edit, all inserted again).
+    bagfra = []
+    if svar_ryddet:
+        tilknytninger = _tilknytninger(forloeb)
+        bagfra = [*([forloeb.afslutning] if _har(forloeb, "afslutning") else [])]
+        bagfra += [*tilknytninger[::-1], ivaer]
+        _slet_i_smdb(bagfra)
     row = _update(row, user=user, version=version, values=values, beskrivelse="Anmodning")
     if ivaer_values is not None:
         _update(
@@ -316,10 +428,20 @@ def anmodning_update(
             user=user,
             version=ivaer.version,
             values=ivaer_values,
-            beskrivelse="Iværksættelse (beregnede felter)",
+            beskrivelse="Iværksættelse (ændret med anmodningsdatoen)",
             til_smdb=False,
         )
+    _indsaet_igen(bagfra[::-1])
     return row
+
+
+def _samme_svar(a: Any, b: Any) -> bool:
+    """Equal answers; empty is empty whatever its form."""
+    return (None if unanswered(a) else a) == (None if unanswered(b) else b)
+
+
+def _har(forloeb: Kontaktforloeb, schema_key: str) -> bool:
+    return getattr(forloeb, schema_key, None) is not None
 
 
 def _eksisterende(forloeb: Kontaktforloeb, schema_key: str) -> Skema:

@@ -62,6 +62,10 @@ class SyncOperation(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The claim names its worker process ("host:pid") and holds until lease_until,
+    # renewed while the worker sends; an expired lease is taken over (smdb.sync).
+    claimed_by = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     smdb_id = models.BigIntegerField("SMDB Id", null=True, blank=True)
     # SMDB's answer: {"succes": bool, "id": int, "fejl": [{kode, tekst, felt_id, variabel}]}

@@ -9,7 +9,18 @@ forløb until its retry; a rule rejection does not stop later operations, but an
 operation whose parent schema has no SMDB Id waits ("blokeret") until it has.
 
 Claims. A worker takes an operation with a compare-and-set on its status, so
-two workers never send the same operation.
+two workers never send the same operation. The claim names the worker process
+("host:pid") and is a lease (``SMDB_SYNC_LEASE``, 30 s) the worker renews while it
+sends (every third of a lease, and before each send once that is due); its result
+is recorded only while the claim is still its own. A worker that dies (``kill -9``,
+a crash, a deploy) stops renewing, and any live worker takes its claims over once
+the lease has run out: at worker start (``smdb.tasks.recover_claims``, which looks
+again when the leases it saw end), before each batch it drains, and in the beat
+sweep. Taken over, an operation counts as attempted, so its retry looks SMDB up
+before inserting (see Idempotency). Celery's own redelivery (acks_late,
+reject_on_worker_lost) covers a lost pool child, but a message a killed worker had
+taken waits for Redis' visibility timeout (an hour, and it must stay above the
+longest countdown of a retry), so recovery does not rest on it.
 
 Retries. Timeouts, refused connections, HTTP 5xx and SOAP Server faults are
 retried with exponential backoff; a rule rejection is permanent until a person
@@ -34,7 +45,9 @@ would have to be bagfra-deleted children first).
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -66,6 +79,15 @@ def retry_delay(attempts: int) -> float:
     base = settings.SMDB_SYNC_RETRY_BASE
     cap = settings.SMDB_SYNC_RETRY_MAX
     return min(base * 2 ** max(attempts - 1, 0), cap) * random.uniform(0.8, 1.2)
+
+
+def lease_seconds() -> float:
+    return settings.SMDB_SYNC_LEASE
+
+
+def worker_name() -> str:
+    """This process, as a claim names it (a prefork child has its own pid)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Blocked(Exception):
@@ -134,13 +156,57 @@ def claim(op: SyncOperation) -> bool:
     read. Every change sets ``updated``, so a payload coalesced in by an edit, or
     a whole attempt by another worker, makes the claim fail (no ABA)."""
     now = timezone.now()
+    lease = _lease_fields(now)
     claimed = SyncOperation.objects.filter(pk=op.pk, status=op.status, updated=op.updated).update(
-        status=S.SENDER, claimed_at=now, attempts=F("attempts") + 1, updated=now
+        status=S.SENDER, attempts=F("attempts") + 1, updated=now, **lease
     )
     if claimed:
-        op.status, op.claimed_at, op.updated = S.SENDER, now, now
-        op.attempts += 1
+        _claimed(op, now, lease)
     return claimed == 1
+
+
+def _lease_fields(now) -> dict:
+    return {
+        "claimed_at": now,
+        "claimed_by": worker_name(),
+        "lease_until": now + timedelta(seconds=lease_seconds()),
+    }
+
+
+def _claimed(op: SyncOperation, now, lease: dict) -> None:
+    op.status, op.updated = S.SENDER, now
+    op.claimed_at, op.claimed_by, op.lease_until = (
+        lease["claimed_at"],
+        lease["claimed_by"],
+        lease["lease_until"],
+    )
+    op.attempts += 1
+
+
+class Lease:
+    """This worker's claims on a batch, renewed while it works through them: one
+    UPDATE per third of a lease, so a batch of quick sends costs nothing extra."""
+
+    def __init__(self, ops: list[SyncOperation]):
+        self.renewed = time.monotonic()
+        self.held = {op.pk for op in ops}
+
+    def holds(self, op: SyncOperation, rest: list[SyncOperation]) -> bool:
+        """Renew the claims on ``rest`` (op and those after it) when due; False
+        when op's lease ran out and another worker took it over: not to be sent."""
+        if time.monotonic() - self.renewed >= lease_seconds() / 3:
+            self.renew(rest)
+        return op.pk in self.held
+
+    def renew(self, ops: list[SyncOperation]) -> None:
+        pks = [op.pk for op in ops]
+        mine = SyncOperation.objects.filter(pk__in=pks, status=S.SENDER, claimed_by=worker_name())
+        until = timezone.now() + timedelta(seconds=lease_seconds())
+        mine.update(lease_until=until)
+        self.held = set(mine.values_list("pk", flat=True))
+        self.renewed = time.monotonic()
+        for op in ops:
+            op.lease_until = until
 
 
 # --- draining: the heads of many forløb, a batch at a time -----------------------------------
@@ -180,6 +246,9 @@ def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = N
     size = settings.SMDB_SYNC_BATCH
     handled = 0
     while heads := waiting_heads(size):
+        # Each batch first takes over dead workers' claims (one query while none).
+        for ref in sorted(take_over_expired()):
+            outbox.enqueue(ref)  # its own task keeps the forløb's order
         if time.monotonic() > deadline:
             outbox.enqueue(heads[0].forloeb_ref)  # the rest in a fresh task
             break
@@ -198,15 +267,15 @@ def claim_batch(ops: list[SyncOperation]) -> list[SyncOperation]:
     if not ops:
         return []
     now = timezone.now()
+    lease = _lease_fields(now)
     unchanged = reduce(or_, (Q(pk=op.pk, updated=op.updated) for op in ops))
     with transaction.atomic():
         claimed = SyncOperation.objects.filter(unchanged, status=S.VENTER).update(
-            status=S.SENDER, claimed_at=now, attempts=F("attempts") + 1, updated=now
+            status=S.SENDER, attempts=F("attempts") + 1, updated=now, **lease
         )
         if claimed == len(ops):
             for op in ops:
-                op.status, op.claimed_at, op.updated = S.SENDER, now, now
-                op.attempts += 1
+                _claimed(op, now, lease)
             return ops
         transaction.set_rollback(True)  # contended: undo, and claim one by one
     with transaction.atomic():
@@ -221,10 +290,15 @@ def send_batch(
     goes back to "venter" in the same commit. Returns how many were sent and,
     after a transient error, the seconds until its retry."""
     results: list[Result] = []
+    lease = Lease(ops)
+    lost: list[SyncOperation] = []
     try:
-        for op in ops:
+        for i, op in enumerate(ops):
             if time.monotonic() > deadline:
                 break
+            if not lease.holds(op, ops[i:]):
+                lost.append(op)  # taken over: the other worker sends it
+                continue
             result = attempt(op, klient)
             results.append(result)
             if result.error is not None or result.retry_in is not None:
@@ -232,8 +306,10 @@ def send_batch(
     finally:
         with transaction.atomic():
             _record_batch(results)
-            for op in ops[len(results) :]:
-                _release(op)
+            done = {r.op.pk for r in results} | {op.pk for op in lost}
+            for op in ops:
+                if op.pk not in done:
+                    _release(op)
     if not results:
         return 0, None
     last = results[-1]
@@ -254,15 +330,15 @@ def _record_batch(results: list[Result]) -> None:
             _record(result)
     if not sent:
         return
-    ops_table, (pk, status, smdb_id, smdb_response, updated) = _columns(
-        SyncOperation, "id", "status", "smdb_id", "smdb_response", "updated"
+    ops_table, (pk, status, smdb_id, smdb_response, updated, claimed_by) = _columns(
+        SyncOperation, "id", "status", "smdb_id", "smdb_response", "updated", "claimed_by"
     )
     as_json = SyncOperation._meta.get_field("smdb_response").get_db_prep_save
     now = SyncOperation._meta.get_field("updated").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {ops_table} SET {status} = %s, {smdb_id} = %s, {smdb_response} = %s, "
-            f"{updated} = %s WHERE {pk} = %s AND {status} = %s",
+            f"{updated} = %s WHERE {pk} = %s AND {status} = %s AND {claimed_by} = %s",
             [
                 (
                     S.SENDT,
@@ -271,6 +347,7 @@ def _record_batch(results: list[Result]) -> None:
                     now,
                     r.op.pk,
                     S.SENDER,
+                    r.op.claimed_by,
                 )
                 for r in sent
             ],
@@ -309,6 +386,10 @@ def _record_batch(results: list[Result]) -> None:
             )
 
 
+#: An operation no worker holds.
+_NO_CLAIM = {"claimed_by": "", "lease_until": None}
+
+
 def _columns(model, *names: str) -> tuple[str, list[str]]:
     """The model's table and the named fields' columns, quoted for raw SQL."""
     quote = connection.ops.quote_name
@@ -318,8 +399,8 @@ def _columns(model, *names: str) -> tuple[str, list[str]]:
 
 def _release(op: SyncOperation) -> None:
     """Hand back a claimed operation that was never sent: not an attempt."""
-    SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
-        status=S.VENTER, attempts=F("attempts") - 1, updated=timezone.now()
+    SyncOperation.objects.filter(pk=op.pk, status=S.SENDER, claimed_by=op.claimed_by).update(
+        status=S.VENTER, attempts=F("attempts") - 1, updated=timezone.now(), **_NO_CLAIM
     )
 
 
@@ -406,9 +487,14 @@ def _record(result: Result) -> None:
     operation of the row decides the row's state). Call it in a transaction, so
     both commit together."""
     op, status, fields = result.op, result.status, result.fields
-    SyncOperation.objects.filter(pk=op.pk, status=S.SENDER).update(
-        status=status, updated=timezone.now(), **fields
-    )
+    recorded = SyncOperation.objects.filter(
+        pk=op.pk, status=S.SENDER, claimed_by=op.claimed_by
+    ).update(status=status, updated=timezone.now(), **_NO_CLAIM, **fields)
+    if not recorded:
+        logger.warning(
+            "Operation %s blev overtaget af en anden worker; resultatet gemmes ikke", op.pk
+        )
+        return
     if op.action != SyncAction.SLET:
         newer = (
             SyncOperation.objects.filter(schema=op.schema, object_id=op.object_id, pk__gt=op.pk)
@@ -441,7 +527,7 @@ def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
     if op.action == SyncAction.INDSAET and not retried:
         smdb_id = None  # a first insert, never tried: SMDB cannot have an Id for it
     else:
-        smdb_id = known_smdb_id(op.schema, op.object_id, op.payload)
+        smdb_id = known_smdb_id(op.schema, op.object_id, op.payload, before=op.pk)
 
     if op.action == SyncAction.SLET:
         if smdb_id is None and (retried or _ever_attempted(op)):
@@ -488,9 +574,13 @@ def _ever_attempted(op: SyncOperation) -> bool:
     )
 
 
-def known_smdb_id(schema_key: str, object_id: int, payload: dict | None = None) -> int | None:
+def known_smdb_id(
+    schema_key: str, object_id: int, payload: dict | None = None, *, before: int | None = None
+) -> int | None:
     """The schema's SMDB Id as we know it: on the row, in the payload, or from a
-    successful earlier operation (the row may be deleted already)."""
+    successful earlier operation (the row may be deleted already) -- one after the
+    last deletion in SMDB before operation ``before``: a schema deleted in SMDB and
+    sent again (``cases.services._slet_i_smdb``) gets a new Id."""
     row_id = (
         outbox.schema_model(schema_key)
         .objects.filter(pk=object_id)
@@ -501,15 +591,20 @@ def known_smdb_id(schema_key: str, object_id: int, payload: dict | None = None) 
         return row_id
     if payload and payload.get("smdb_id"):
         return payload["smdb_id"]
-    return (
-        SyncOperation.objects.filter(
-            schema=schema_key, object_id=object_id, status=S.SENDT, smdb_id__isnull=False
-        )
-        .exclude(action=SyncAction.SLET)
+    ops = SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
+    if before is not None:
+        ops = ops.filter(pk__lt=before)
+    sent = ops.filter(status=S.SENDT, smdb_id__isnull=False).exclude(action=SyncAction.SLET)
+    slettet = (
+        ops.filter(action=SyncAction.SLET)
+        .exclude(status=S.ANNULLERET)
         .order_by("-pk")
-        .values_list("smdb_id", flat=True)
+        .values_list("pk", flat=True)
         .first()
     )
+    if slettet is not None:
+        sent = sent.filter(pk__gt=slettet)
+    return sent.order_by("-pk").values_list("smdb_id", flat=True).first()
 
 
 def _parent_row(op: SyncOperation):
@@ -594,27 +689,64 @@ def find_in_smdb(
 # --- the sweeper (beat) --------------------------------------------------------------------
 
 
-def sweep(*, stale_after: timedelta | None = None, waiting_after: timedelta | None = None) -> int:
+def take_over_expired() -> set[int]:
+    """Take over claims whose lease ran out (their worker died): back to "fejl",
+    due now; attempts > 0, so the retry looks SMDB up before inserting. Returns
+    their forløb, for the caller to queue. A compare-and-set on the lease, so
+    two workers taking over at once, or a late renewal, cannot both win."""
+    now = timezone.now()
+    expired = SyncOperation.objects.filter(status=S.SENDER).filter(
+        Q(lease_until__lt=now)
+        # claimed before leases existed: its claim time plus a lease
+        | Q(lease_until__isnull=True, claimed_at__lt=now - timedelta(seconds=lease_seconds()))
+    )
+    taken = list(expired.values_list("pk", "forloeb_ref", "claimed_by"))
+    if not taken:
+        return set()
+    refs = set()
+    for pk, ref, dead in taken:
+        if expired.filter(pk=pk, claimed_by=dead).update(
+            status=S.FEJL,
+            next_attempt_at=now,
+            last_error="Afbrudt under afsendelse; slås op i SMDB før den sendes igen.",
+            updated=now,
+            **_NO_CLAIM,
+        ):
+            logger.warning("Operation %s: overtaget fra %s, hvis lease er udløbet", pk, dead)
+            refs.add(ref)
+    return refs
+
+
+def lease_wait(pks: list[int]) -> tuple[list[int], float | None]:
+    """Of ``pks``, those still claimed, and the seconds until the first of their
+    leases ends (None when none is claimed any more)."""
+    claimed = list(
+        SyncOperation.objects.filter(pk__in=pks, status=S.SENDER).values_list("pk", "lease_until")
+    )
+    if not claimed:
+        return [], None
+    now = timezone.now()
+    ends = [until or now for _, until in claimed]
+    return [pk for pk, _ in claimed], max((min(ends) - now).total_seconds(), 0.0)
+
+
+def claimed_operations() -> list[int]:
+    return list(SyncOperation.objects.filter(status=S.SENDER).values_list("pk", flat=True))
+
+
+def sweep(*, waiting_after: timedelta | None = None) -> int:
     """Re-queue what is stuck; returns how many forløb were queued.
 
-    - claimed ("sender") longer than ``stale_after``: the worker died. The
-      operation goes back to "fejl" (attempts > 0, so the retry looks SMDB up
-      before inserting);
+    - claimed ("sender") with its lease run out: the worker died
+      (``take_over_expired``);
     - "fejl" whose retry time has come (the delayed message may be lost);
     - "venter" older than ``waiting_after`` (queued while the broker was down).
     """
     now = timezone.now()
-    if stale_after is None:
-        stale_after = timedelta(seconds=settings.SMDB_SYNC_STALE_AFTER)
     if waiting_after is None:
         waiting_after = timedelta(seconds=settings.SMDB_SYNC_WAITING_AFTER)
-    SyncOperation.objects.filter(status=S.SENDER, claimed_at__lt=now - stale_after).update(
-        status=S.FEJL,
-        next_attempt_at=now,
-        last_error="Afbrudt under afsendelse; slås op i SMDB før den sendes igen.",
-        updated=now,
-    )
-    refs = set(
+    refs = take_over_expired()
+    refs |= set(
         SyncOperation.objects.filter(status=S.FEJL, next_attempt_at__lte=now).values_list(
             "forloeb_ref", flat=True
         )

@@ -217,12 +217,15 @@ SMDB_SIMULATOR_ROUTED = SMDB_SIMULATOR_ENABLED
 SMDB_SIMULATOR_FAULT = os.environ.get("SMDB_SIMULATOR_FAULT", "")
 SMDB_SIMULATOR_FAIL_RATE = float(os.environ.get("SMDB_SIMULATOR_FAIL_RATE", "0"))
 SMDB_SIMULATOR_DELAY = float(os.environ.get("SMDB_SIMULATOR_DELAY", "0"))
-# The outbox (smdb.sync): backoff base/cap in seconds, attempts before giving up,
-# and after how long a claimed ("sender") operation counts as abandoned.
+# The outbox (smdb.sync): backoff base/cap in seconds, attempts before giving up.
 SMDB_SYNC_RETRY_BASE = float(os.environ.get("SMDB_SYNC_RETRY_BASE", "30"))
 SMDB_SYNC_RETRY_MAX = float(os.environ.get("SMDB_SYNC_RETRY_MAX", "3600"))
 SMDB_SYNC_MAX_ATTEMPTS = int(os.environ.get("SMDB_SYNC_MAX_ATTEMPTS", "20"))
-SMDB_SYNC_STALE_AFTER = float(os.environ.get("SMDB_SYNC_STALE_AFTER", "300"))
+# A worker's claim on an operation is a lease of this many seconds, renewed before a
+# send once a third of it has passed; any live worker takes over an expired one (at
+# its start, on each batch, and the beat sweep). Keep it above 1.5 x SMDB_TIMEOUT
+# (a third of a lease plus one send pass between renewals).
+SMDB_SYNC_LEASE = float(os.environ.get("SMDB_SYNC_LEASE", "30"))
 SMDB_SYNC_WAITING_AFTER = float(os.environ.get("SMDB_SYNC_WAITING_AFTER", "60"))
 # One send task drains up to this many forløb heads per claim, within its time budget.
 SMDB_SYNC_BATCH = int(os.environ.get("SMDB_SYNC_BATCH", "25"))

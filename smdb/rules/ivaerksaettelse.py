@@ -35,9 +35,11 @@ from smdb.rules.visibility import dage_fra_anmodning
 # The CPR number (23-IVÆR's other input) cannot be changed on a stored anmodning
 # (SMDB: "slet forløbet og opret det igen"), so no edit moves the age on its own.
 # Answers that depend on the day count (4-IVÆR only when > 14 days, R-IVAER-4) are
-# answers, not computed: an edit that crosses 14 days must change the iværksættelse's
-# answer too, which no single write can do while the rest of the forløb stays valid;
-# the app refuses such an edit with R-IVAER-4's message (see README, SMDB sync).
+# answers, not computed: an edit that crosses 14 days changes the iværksættelse's
+# answer too, which no single write can do while the rest of the forløb stays valid.
+# Down across 14 days the answer is cleared and the iværksættelse sent again
+# (``cases.services.anmodning_update``); up across it the reason must be given, so
+# the app refuses the edit with R-IVAER-4's message (README, "Dependent edits").
 
 
 def computed_values(forloeb: Forloeb) -> dict[str, Any]:

@@ -6,7 +6,6 @@ database; failing when CI=true."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 
@@ -85,6 +84,9 @@ def test_operations_wait_while_smdb_is_unavailable_and_then_all_arrive(
 def test_a_worker_killed_mid_batch_of_500_loses_and_duplicates_nothing(
     worker_factory, sagsbehandler, settings
 ):
+    """Issue 10: a new worker, with default lease settings and no beat and no manual
+    sweep, resumes sending and takes over the killed worker's claims within a
+    minute of its start; every schema reaches SMDB exactly once."""
     n = 500
     settings.SMDB_SIMULATOR_FAULT = "slow"  # widen the window between send and commit
     settings.SMDB_SIMULATOR_DELAY = 0.005
@@ -94,21 +96,41 @@ def test_a_worker_killed_mid_batch_of_500_loses_and_duplicates_nothing(
         services.anmodning_create(
             user=sagsbehandler, cpr=harness.cpr(i), data=demo.anmodning_values(anmodet)
         )
-    harness.wait_for(lambda: sendt() >= n // 5, timeout=120, what="a fifth of the batch")
+    harness.wait_for(
+        lambda: sendt() >= n // 5 and SyncOperation.objects.filter(status=S.SENDER).exists(),
+        timeout=120,
+        what="a fifth of the batch, with claims in flight",
+    )
 
     worker.kill()  # SIGKILL, worker and pool: no acks, no cleanup
     time.sleep(0.5)
-    assert sendt() < n, "the worker finished before it was killed"
-    # The beat sweeper, once the dead worker's claims are stale, re-queues what it held
-    # and everything still waiting (its unacked messages wait for Redis' visibility timeout).
-    sync.sweep(stale_after=timedelta(0), waiting_after=timedelta(0))
-    worker_factory()
+    at_kill = sendt()
+    held = set(SyncOperation.objects.filter(status=S.SENDER).values_list("pk", flat=True))
+    assert at_kill < n, "the worker finished before it was killed"
+    assert held, "the killed worker held no claims"
 
+    started = time.monotonic()
+    worker_factory()  # default SMDB_SYNC_LEASE; no beat, no manual sweep
+    harness.wait_for(lambda: sendt() > at_kill, timeout=90, what="the new worker to send")
+    resumed = time.monotonic() - started
+    harness.wait_for(
+        lambda: not SyncOperation.objects.filter(pk__in=held).exclude(status=S.SENDT).exists(),
+        timeout=90,
+        what="the killed worker's claims to be taken over and sent",
+    )
+    taken_over = time.monotonic() - started
+    print(
+        f"\n[issue 10] killed with {len(held)} claims held, {at_kill}/{n} sent; new worker: "
+        f"first send {resumed:.1f} s after its start, the dead worker's claims sent "
+        f"{taken_over:.1f} s after its start (lease {settings.SMDB_SYNC_LEASE:.0f} s)"
+    )
     harness.wait_for(lambda: harness.open_operations() == 0, timeout=180, what="the outbox")
 
+    assert resumed < 60 and taken_over < 60
     assert sendt() == n
     active = list(store.aktive().filter(schema="anmodning"))
     assert len(active) == n
+    assert SimSkema.objects.count() == n  # nothing inserted twice, not even deleted again
     assert len({a.person_identifikator for a in active}) == n  # none lost, none duplicated
     by_cpr = {a.person_identifikator: a.pk for a in active}
     for row in Anmodning.objects.select_related("forloeb"):

@@ -14,10 +14,11 @@ import pytest
 
 from cases import demo, services
 from cases.models import Afslutning, Anmodning, Ivaerksaettelse, Tilbudstilknytning
+from smdb import outbox, rules, sync
 from smdb.client import SmdbKlient
 from smdb.models import SyncOperation, SyncOperationStatus
-from smdb.rules import age_at
 from smdb.simulator import store
+from smdb.simulator.models import SimSkema
 from tests.smdb_sync import harness
 
 S = SyncOperationStatus
@@ -128,7 +129,7 @@ def test_an_edited_ivaerksaettelsesdato_reaches_smdb_with_day_count_and_age_reco
     sim = in_smdb(ivaer).values
     assert sim["IvaerksatBehandlingDato"] == ny.isoformat()
     assert sim[DAGE] == 10 + flyt
-    assert sim[ALDER] == age_at(forloeb.person_identifikator, ny)
+    assert sim[ALDER] == rules.age_at(forloeb.person_identifikator, ny)
 
 
 def test_smdb_computes_the_read_only_fields_itself_whatever_a_client_sends(simulator):
@@ -183,11 +184,12 @@ def test_the_simulator_still_validates_the_forloeb_as_it_would_be_after_the_edit
     assert store.hent("ivaerksaettelse", iv.id).values[DAGE] == 5
 
 
-def test_an_edit_crossing_the_14_day_guarantee_is_refused_locally_and_nothing_is_queued(
+def test_an_edit_that_makes_4_ivaer_required_is_refused_locally_and_nothing_is_queued(
     simulator, sagsbehandler
 ):
-    """R-IVAER-4: 7 -> 16 days would make 4-IVÆR required on the iværksættelse; no
-    single write can change both, so the app refuses the edit (see README)."""
+    """R-IVAER-4: 7 -> 16 days makes 4-IVÆR required, and it has no answer: the app
+    refuses the anmodning's edit with the rule's message (the caseworker deletes
+    bagfra to the iværksættelse and enters it again with the reason)."""
     forloeb = iverksat_forloeb(sagsbehandler, dage=7)
     anm = Anmodning.objects.get(forloeb=forloeb)
     before = SyncOperation.objects.count()
@@ -202,3 +204,147 @@ def test_an_edit_crossing_the_14_day_guarantee_is_refused_locally_and_nothing_is
 
     assert "R-IVAER-4" in {v.rule for v in exc.value.violations}
     assert SyncOperation.objects.count() == before
+
+
+# --- dates tied by equality: R-TILB-3 and R-AFSL-6 -------------------------------------
+
+
+def smdb_forloeb(forloeb):
+    """The forløb as SMDB holds it now, and SMDB's rule engine's verdict on it."""
+    anm = store.hent("anmodning", Anmodning.objects.get(forloeb=forloeb).smdb_id)
+    stored = store.StoredForloeb.load(anm)
+    return stored, rules.validate_forloeb(
+        rules.with_computed_values(stored.rules_forloeb()), today=rules.today_dk()
+    )
+
+
+@pytest.mark.parametrize("flyt", [-2, 3])
+def test_a_moved_ivaerksaettelsesdato_moves_the_tilknytning_that_started_on_it_in_smdb_too(
+    simulator, sagsbehandler, flyt
+):
+    """R-TILB-3: the tilknytning starting on the iværksættelsesdato moves with it; SMDB
+    gets the tilknytning and afslutning deleted bagfra, the edit, and both again."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=10)
+    ivaer = Ivaerksaettelse.objects.get(forloeb=forloeb)
+    ivaer_id = ivaer.smdb_id
+    ny = ivaer.ivaerksat_behandling_dato + timedelta(days=flyt)
+
+    services.ivaerksaettelse_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=ivaer.version,
+        data=ivaer.smdb_values() | {"IvaerksatBehandlingDato": ny},
+    )
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert stored.ivaerksaettelse.pk == ivaer_id  # edited in place
+    assert stored.ivaerksaettelse.values["IvaerksatBehandlingDato"] == ny.isoformat()
+    assert stored.ivaerksaettelse.values[DAGE] == 10 + flyt
+    (tilb,) = stored.tilbudstilknytninger
+    assert tilb.values["TilbudTilknyttetBehandlingStartDato"] == ny.isoformat()
+    assert stored.afslutning is not None
+    # Our rows hold SMDB's new Ids, and nothing else is left in SMDB.
+    t = Tilbudstilknytning.objects.get(forloeb=forloeb)
+    assert t.tilbud_tilknyttet_behandling_start_dato == ny
+    assert (t.smdb_id, t.sync_status) == (tilb.pk, "sendt")
+    assert Afslutning.objects.get(forloeb=forloeb).smdb_id == stored.afslutning.pk
+    assert store.aktive().count() == 4
+
+
+@pytest.mark.parametrize("flyt", [-3, 2])
+def test_a_moved_afslutningsdato_moves_the_slut_dates_that_were_on_it_in_smdb_too(
+    simulator, sagsbehandler, flyt
+):
+    """R-AFSL-6: the afslutning equals the latest slut date; both move, and SMDB gets
+    the afslutning deleted, the tilknytning's edit, and the afslutning again."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=7)
+    afsl = Afslutning.objects.get(forloeb=forloeb)
+    ny = afsl.behandling_afsluttet_dato + timedelta(days=flyt)
+
+    services.afslutning_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=afsl.version,
+        data=afsl.smdb_values() | {"BehandlingAfsluttetDato": ny},
+    )
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert stored.afslutning.values["BehandlingAfsluttetDato"] == ny.isoformat()
+    (tilb,) = stored.tilbudstilknytninger
+    assert tilb.values["TilbudTilknyttetBehandlingSlutDato"] == ny.isoformat()
+    assert Afslutning.objects.get(forloeb=forloeb).smdb_id == stored.afslutning.pk
+    assert store.aktive().count() == 4
+
+
+def test_a_resent_schema_retried_after_a_lost_answer_is_found_not_inserted_twice(
+    simulator, sagsbehandler, settings, monkeypatch
+):
+    """The re-insert after a deletion in SMDB keeps the look-up before a retry, and
+    does not take the deleted old Id for its own."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=7)
+    afsl = Afslutning.objects.get(forloeb=forloeb)
+    old_id = afsl.smdb_id
+    monkeypatch.setattr(outbox, "enqueue", lambda ref, **kw: None)  # sent step by step
+    ny = afsl.behandling_afsluttet_dato - timedelta(days=1)
+    services.afslutning_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=afsl.version,
+        data=afsl.smdb_values() | {"BehandlingAfsluttetDato": ny},
+    )
+    slet, ret, indsaet = SyncOperation.objects.exclude(status=S.SENDT).order_by("pk")
+    assert [(o.schema, o.action) for o in (slet, ret, indsaet)] == [
+        ("afslutning", "slet"),
+        ("tilbudstilknytning", "ret"),
+        ("afslutning", "indsaet"),
+    ]
+    klient = SmdbKlient()
+    for op in (slet, ret):
+        assert sync.claim(op) and sync.send_operation(op, klient).status == S.SENDT
+    settings.SMDB_SIMULATOR_FAULT = "lost"  # the re-insert is carried out, its answer lost
+    assert sync.claim(indsaet) and sync.send_operation(indsaet, klient).status == S.FEJL
+    settings.SMDB_SIMULATOR_FAULT = ""
+
+    SyncOperation.objects.filter(pk=indsaet.pk).update(next_attempt_at=None)
+    sync.process_forloeb(forloeb.pk)  # the retry, as the sweeper would queue it
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert SimSkema.objects.filter(schema="afslutning", slettet__isnull=True).count() == 1
+    assert Afslutning.objects.get(forloeb=forloeb).smdb_id == stored.afslutning.pk != old_id
+
+
+def test_an_edit_that_hides_4_ivaer_clears_it_and_reaches_smdb(simulator, sagsbehandler):
+    """R-IVAER-4: 20 -> 14 days; the reason for exceeding the guarantee is cleared
+    (R-GEN-2). The iværksættelse's answer changes with the anmodning, which SMDB
+    takes in no single write: the iværksættelse and what hangs on it are deleted
+    bagfra, the anmodning edited, and they are inserted again."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=20)
+    anm = Anmodning.objects.get(forloeb=forloeb)
+    anm_id = anm.smdb_id
+    ny = anm.behandling_anmodning_dato + timedelta(days=6)
+
+    services.anmodning_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=anm.version,
+        data={"BehandlingAnmodningDato": ny},
+    )
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert stored.anmodning.pk == anm_id  # edited in place
+    assert stored.anmodning.values["BehandlingAnmodningDato"] == ny.isoformat()
+    assert stored.ivaerksaettelse.values[DAGE] == 14
+    assert not stored.ivaerksaettelse.values.get("BehandlingGarantiOverskredeAarsagKode")
+    assert len(stored.tilbudstilknytninger) == 1 and stored.afslutning is not None
+    assert store.aktive().count() == 4
+    ivaer = Ivaerksaettelse.objects.get(forloeb=forloeb)
+    assert ivaer.behandling_garanti_overskrede_aarsag_kode in ("", None)
+    assert (ivaer.smdb_id, ivaer.sync_status) == (stored.ivaerksaettelse.pk, "sendt")

@@ -3,10 +3,14 @@ the task sends in order, stores Ids, retries transport errors, keeps rejections.
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry, Handling
 from cases import demo, services
@@ -269,21 +273,102 @@ def test_two_workers_cannot_claim_the_same_operation(simulator, sagsbehandler, s
     assert sync.claim(second) is False
 
 
-def test_the_sweeper_requeues_an_operation_abandoned_by_a_dead_worker(
-    simulator, sagsbehandler, settings
-):
+def expire_lease(op):
+    SyncOperation.objects.filter(pk=op.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_claim_names_its_worker_and_holds_a_lease(simulator, sagsbehandler, settings):
+    settings.SMDB_SIMULATOR_FAULT = "unavailable"
+    op = SyncOperation.objects.get(forloeb_ref=create_anmodning(sagsbehandler).pk)
+
+    assert sync.claim(op)
+
+    op.refresh_from_db()
+    assert op.claimed_by == f"{socket.gethostname()}:{os.getpid()}"
+    assert op.lease_until == op.claimed_at + timedelta(seconds=settings.SMDB_SYNC_LEASE)
+
+
+def test_the_sweeper_takes_over_a_claim_whose_lease_ran_out(simulator, sagsbehandler, settings):
     settings.SMDB_SIMULATOR_FAULT = "unavailable"
     forloeb = create_anmodning(sagsbehandler)
     op = SyncOperation.objects.get(forloeb_ref=forloeb.pk)
     assert sync.claim(op)  # a worker took it ... and died
     settings.SMDB_SIMULATOR_FAULT = ""
 
-    assert sync.sweep(stale_after=timedelta(hours=1)) == 0  # not stale yet
-    assert sync.sweep(stale_after=timedelta(0)) == 1
+    assert sync.sweep() == 0  # its lease still runs: the worker may be alive
+    expire_lease(op)
+    assert sync.sweep() == 1
 
     op.refresh_from_db()
-    assert op.status == S.SENDT
+    assert op.status == S.SENDT  # looked up first (attempts > 1), then sent
     assert len(sim_rows()) == 1
+
+
+def test_a_worker_whose_claim_was_taken_over_records_nothing(simulator, sagsbehandler, settings):
+    settings.SMDB_SIMULATOR_FAULT = "unavailable"
+    forloeb = create_anmodning(sagsbehandler)
+    op = SyncOperation.objects.get(forloeb_ref=forloeb.pk)
+    assert sync.claim(op)
+    expire_lease(op)
+    assert sync.take_over_expired() == {forloeb.pk}  # a live worker took it over
+    settings.SMDB_SIMULATOR_FAULT = ""
+
+    # The old worker was only slow; its late result must not overwrite the new claim.
+    sync.send_operation(op, SmdbKlient())
+
+    op.refresh_from_db()
+    assert op.status == S.FEJL and op.claimed_by == ""
+    assert sync.take_over_expired() == set()  # taken over once only
+
+
+def test_a_batch_renews_its_lease_and_skips_what_was_taken_over(
+    simulator, sagsbehandler, settings, monkeypatch
+):
+    monkeypatch.setattr(outbox, "enqueue", lambda ref, **kw: None)
+    for n in range(3):
+        create_anmodning(sagsbehandler, n)
+    ops = sync.claim_batch(list(SyncOperation.objects.order_by("pk")))
+    first_lease = ops[0].lease_until
+    settings.SMDB_SYNC_LEASE = 0.03  # renewal due after 10 ms
+    SyncOperation.objects.filter(pk=ops[1].pk).update(claimed_by="andet-vaert:1")
+    lease = sync.Lease(ops)
+    time.sleep(0.02)
+
+    assert lease.holds(ops[0], ops) is True
+    assert lease.holds(ops[1], ops[1:]) is False  # another worker's now
+    renewed = SyncOperation.objects.get(pk=ops[2].pk).lease_until
+    assert renewed != first_lease
+
+
+def test_recover_claims_at_worker_start_takes_over_the_dead_and_watches_the_rest(
+    simulator, sagsbehandler, settings, monkeypatch
+):
+    from smdb import tasks
+
+    queued: list[int] = []
+    again: list[tuple] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda ref, **kw: queued.append(ref))
+    monkeypatch.setattr(
+        tasks.recover_claims, "apply_async", lambda args, countdown: again.append((args, countdown))
+    )
+    dead, alive, waiting = (create_anmodning(sagsbehandler, n) for n in range(3))
+    op_dead, op_alive = (SyncOperation.objects.get(forloeb_ref=f.pk) for f in (dead, alive))
+    assert sync.claim(op_dead) and sync.claim(op_alive)
+    expire_lease(op_dead)
+    queued.clear()
+
+    tasks.recover_claims()
+
+    assert queued == [dead.pk, waiting.pk]
+    ((watch,), countdown) = again[0]
+    assert watch == [op_alive.pk]  # still leased: looked at again when its lease ends
+    assert 0 < countdown <= settings.SMDB_SYNC_LEASE + 1
+
+    expire_lease(op_alive)
+    queued.clear()
+    tasks.recover_claims(watch)
+    assert queued == [alive.pk]
+    assert len(again) == 1  # nothing left to watch
 
 
 def test_refresh_from_smdb_updates_the_local_copy_when_smdb_differs(simulator, sagsbehandler):
