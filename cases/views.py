@@ -27,6 +27,7 @@ from cases.wizards import (
     flet_kladde,
     kladde_values,
     klargjorte_svar,
+    laesefejl,
     opsummering,
     trin_for_slug,
     trin_for_variable,
@@ -257,6 +258,9 @@ class SkemaSideView(View):
             )
             return _kladde_gemt(request, pk)
         rest, conflict = [], None
+        if not valid:
+            conflict = self.ugyldig(request, pk, form, **kwargs)
+            valid = conflict is None and form.is_valid()
         if valid:
             try:
                 self.save(request, pk, form, **kwargs)
@@ -264,18 +268,31 @@ class SkemaSideView(View):
                 rest = form.add_violations(exc.violations, schema=exc.schema, index=exc.index)
             except services.VersionConflict as exc:
                 conflict = exc.current
-                # The next save is meant to overwrite: it names the version now stored.
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = form_class(data)
-                form.is_valid()
             else:
                 return redirect("cases:forloeb_detail", pk=pk)
+        if conflict is not None:
+            # The next save is meant to overwrite: it names the version now stored.
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = form_class(data)
+            form.is_valid()
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
         side = self.side(forloeb, row, form=form)
         side.oevrige_fejl = rest
         return self.render(request, forloeb, row, side, conflict=conflict)
+
+    def ugyldig(self, request, pk: int, form: SkemaForm, **kwargs):
+        """A form that did not validate (issue 15: no refusal without a message). An
+        error on a question not shown now is dropped with its answer (R-GEN-2); an
+        unreadable hidden ``version`` is no version this row had: the row as it is now
+        is returned, for the conflict page."""
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = self.row(forloeb, **kwargs)
+        self.side(forloeb, row, form=form).drop_skjulte_fejl()
+        if self.with_version and "version" in form.errors:
+            return row
+        return None
 
     def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
         tilbud_valg = None
@@ -569,6 +586,13 @@ class IvaerksaettelseWizard(View):
         values = klargjorte_svar(self.schema_key, alle, rf)
         if violations is None:
             violations = self.violations(forloeb, andre, values)
+        shown = rules.visible_fields(self.schema_key, values, rf)
+        if laes := laesefejl(IVAERKSAETTELSE, data, shown):
+            # What could not be read is named once, as what it is, not also as missing.
+            bad = {v.variable for v in laes}
+            violations = laes + [
+                v for v in violations if v.schema != self.schema_key or v.variable not in bad
+            ]
         fejl = []
         for v in violations:
             step = trin_for_variable(v.variable) if v.schema == self.schema_key else None
@@ -616,6 +640,10 @@ class IvaerksaettelseWizard(View):
         form = step.form_class(with_version=self.rediger)(request.POST)
         form.is_valid()
         side = self.step_side(step, forloeb, data, version=version, form=form)
+        side.drop_skjulte_fejl()
+        # A step's version is only carried along; an unreadable one is not used (the
+        # draft keeps the version the edit began from, which the confirm checks).
+        form.errors.pop("version", None)
         if request.htmx and "_opdater" in request.POST:
             return _opdatering(request, side)
         handling = request.POST.get("_handling", "naeste")
@@ -658,6 +686,20 @@ class IvaerksaettelseWizard(View):
         form.is_valid()
         data = form.raw_data()
         violations, conflict = None, None
+        if form.errors:
+            # Issue 15: an answer to a hidden question is dropped, not an error; an
+            # unreadable version is the conflict page; what else cannot be read is
+            # listed by the summary (laesefejl), each at its step.
+            forloeb, _, row, _ = self.load(request, pk)
+            Side.bind(
+                IVAERKSAETTELSE_ALLE,
+                None,
+                rules_forloeb(forloeb),
+                with_version=self.rediger,
+                form=form,
+            ).drop_skjulte_fejl()
+            if self.rediger and "version" in form.errors:
+                conflict = row
         if not form.errors:
             try:
                 if self.rediger:

@@ -349,6 +349,15 @@ class Side:
                 _forkort(blok.felter)
         return blokke
 
+    def drop_skjulte_fejl(self) -> None:
+        """An answer to a question not shown now is dropped (R-GEN-2: it is cleared
+        before saving), so what could not be read there is no error either; else the
+        page would refuse without showing why (issue 15)."""
+        errors = self.form.errors
+        for f in self.trin.fields:
+            if f.name in errors and f.variable not in self.synlige:
+                del errors[f.name]
+
     @property
     def synlige_navne(self) -> str:
         """The shown conditional questions, posted back by the page so that a live
@@ -385,6 +394,26 @@ class Side:
         for v in self.oevrige_fejl:
             out.append(("", f"{v.felt_id}: {v.message} ({v.rule})" if v.felt_id else v.message))
         return out
+
+
+def laesefejl(schema: Schema, data: Mapping[str, list[str]], shown) -> list[rules.Violation]:
+    """What the schema's form cannot read in ``data`` (a draft, the summary's post),
+    on the questions ``shown``: "fem" in a day count. As R-GEN-2 violations ("an
+    answer of the wrong type is no answer"), so a summary lists them with the rule
+    violations, each naming its field (issue 15)."""
+    form = skema_form(schema, tuple(f.variable for f in schema.stored_fields))(
+        data=MultiValueDict(dict(data))
+    )
+    out = []
+    for f in form.schema_fields():
+        if f.variable in shown:
+            for error in form.errors.get(f.name, []):
+                out.append(
+                    rules.Violation(
+                        "R-GEN-2", f.ident, f"{f.label}: {error}", schema.key, f.variable
+                    )
+                )
+    return out
 
 
 def kladde_values(schema: Schema, data: Mapping[str, list[str]]) -> dict[str, Any]:

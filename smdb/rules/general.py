@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from smdb.fields import SCHEMAS, FieldType
@@ -84,8 +85,18 @@ def datoer_ikke_foer_foedsel(k: Kontekst) -> Iterator[Violation]:  # R-GEN-6
                 )
 
 
+#: Characters XML 1.0 cannot carry (control characters, U+FFFE/U+FFFF, surrogates): a
+#: text holding one cannot even be written into the message to SMDB.
+_IKKE_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT_FIELDS = {
+    key: tuple(f.variable for f in schema.fields if f.type is FieldType.TEXT)
+    for key, schema in SCHEMAS.items()
+}
+
+
 def svar_har_rette_type(k: Kontekst) -> Iterator[Violation]:  # R-GEN-2
-    """An answer of the wrong type is no answer (a form or an import sent garbage)."""
+    """An answer of the wrong type is no answer (a form or an import sent garbage);
+    a text is one SMDB's XML can carry (issue 15: else the outbox stops at the XSD)."""
     for skema in k.skemaer():
         for field in skema.type_errors:
             yield k.violation(
@@ -94,6 +105,16 @@ def svar_har_rette_type(k: Kontekst) -> Iterator[Violation]:  # R-GEN-2
                 field.variable,
                 f"Ugyldigt svar: feltet skal være {TYPE_NAVN[field.type]}.",
             )
+        for variable in _TEXT_FIELDS[skema.key]:
+            value = skema.values.get(variable)
+            if value and _IKKE_XML.search(value):
+                yield k.violation(
+                    "R-GEN-2",
+                    skema,
+                    variable,
+                    "Teksten indeholder et usynligt styretegn, som ikke kan sendes til SMDB. "
+                    "Skriv teksten igen uden det.",
+                )
 
 
 def svar_er_blandt_svarmulighederne(k: Kontekst) -> Iterator[Violation]:  # R-GEN-2

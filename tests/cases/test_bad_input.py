@@ -7,9 +7,12 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from cases.models import Kontaktforloeb
+from cases.models import Afslutning, Ivaerksaettelse, Kontaktforloeb
+from cases.wizards import IVAERKSAETTELSE_TRIN, values_to_data
+from smdb.fields import AFSLUTNING
 from tests.cases.test_anmodning import post_data
-from tests.factories import ForloebFactory
+from tests.cases.test_forms_skemaer import hidden_fields, ivaer_post, tilb_post
+from tests.factories import ForloebFactory, TilbudFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,130 @@ def test_a_huge_tilbud_id_gets_a_field_error(alice_client, kbh, value):
 
 def test_huge_ids_in_urls_are_404(alice_client):
     assert alice_client.get(reverse("cases:forloeb_detail", args=[int(HUGE)])).status_code == 404
+
+
+# --- No silent refusals -------------------------------------------------------------------
+
+
+def _ivaer_til_opsummering(client, forloeb, **extra):
+    """Every step filled in and left with 'Gem kladde' (the draft), as a caseworker
+    who typed something the form cannot read and closed the page."""
+    data = {**ivaer_post(forloeb.anmodning.behandling_anmodning_dato, 7), **extra}
+    for trin in IVAERKSAETTELSE_TRIN:
+        client.post(
+            reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, trin.slug]),
+            {**data, "_handling": "kladde"},
+        )
+    return client.get(reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "opsummering"]))
+
+
+FEM = {
+    "person_taget_ikke_ordinerede_stoffer_seneste_maaned_indikator": "true",
+    "cannabis_dage_indtaget_seneste_maaned_kvantitet": "fem",
+}
+
+
+def test_the_summary_names_a_steps_field_error_with_a_link_to_the_step(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    summary = _ivaer_til_opsummering(alice_client, forloeb, **FEM)
+    step = reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "stofbrug"])
+    fejl = summary.context["fejl"]
+    mine = [
+        (v, href) for v, href in fejl if v.variable == "CannabisDageIndtagetSenesteMaanedKvantitet"
+    ]
+    assert len(mine) == 1
+    v, href = mine[0]
+    assert v.felt_id == "18-IVÆR" and "helt tal" in v.message
+    assert href == step + "?fejl=1#id_cannabis_dage_indtaget_seneste_maaned_kvantitet"
+    assert "Cannabis" in summary.content.decode()
+    # Iværksæt then refuses with the same message, and saves nothing.
+    confirm = alice_client.post(
+        reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "opsummering"]),
+        hidden_fields(summary.content.decode()),
+    )
+    assert confirm.status_code == 200
+    assert any(
+        v.variable == "CannabisDageIndtagetSenesteMaanedKvantitet"
+        for v, _ in confirm.context["fejl"]
+    )
+    assert not Ivaerksaettelse.objects.exists()
+    # The step the link leads to shows the error at the field.
+    page = alice_client.get(step + "?fejl=1")
+    assert page.context["side"].form.errors["cannabis_dage_indtaget_seneste_maaned_kvantitet"]
+
+
+def test_an_answer_to_a_hidden_question_is_dropped_not_an_error(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    data = ivaer_post(forloeb.anmodning.behandling_anmodning_dato, 7)
+    # 18-IVÆR's counts are hidden while 17-IVÆR is Nej: "fem" there is no answer at all.
+    data["cannabis_dage_indtaget_seneste_maaned_kvantitet"] = "fem"
+    for trin in IVAERKSAETTELSE_TRIN:
+        response = alice_client.post(
+            reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, trin.slug]),
+            {**data, "_handling": "naeste"},
+        )
+        assert response.status_code == 302, response.context["side"].fejl()
+    summary = alice_client.get(
+        reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "opsummering"])
+    )
+    assert summary.context["fejl"] == []
+    hidden = hidden_fields(summary.content.decode())
+    hidden["cannabis_dage_indtaget_seneste_maaned_kvantitet"] = ["fem"]  # crafted
+    confirm = alice_client.post(
+        reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "opsummering"]), hidden
+    )
+    assert confirm.status_code == 302
+    assert Ivaerksaettelse.objects.get().cannabis_dage_indtaget_seneste_maaned_kvantitet is None
+
+
+def test_a_hidden_question_on_a_single_page_form_is_dropped_not_an_error(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    tilbud = TilbudFactory()
+    # 9-TILB (autorisations-ID) is hidden for stoffri behandling (04): 6 characters
+    # there would break its max length, but it is no answer at all.
+    response = alice_client.post(
+        reverse("cases:tilknytning_create", args=[forloeb.pk]),
+        tilb_post(forloeb, tilbud, autorisation_kode_tekst="ABCDEFG"),
+    )
+    assert response.status_code == 302
+    assert forloeb.tilbudstilknytninger.get().autorisation_kode_tekst == ""
+
+
+@pytest.mark.parametrize("version", ["abc", "0", HUGE, ""])
+def test_a_bad_version_on_a_ret_page_gets_the_conflict_page(alice_client, kbh, version):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    url = reverse("cases:afslutning_rediger", args=[forloeb.pk])
+    data = {
+        **values_to_data(AFSLUTNING, forloeb.afslutning.smdb_values()),
+        "version": version,
+        "_handling": "gem",
+    }
+    response = alice_client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Skemaet er ændret af en anden" in html
+    assert 'name="version" value="1"' in html
+    assert Afslutning.objects.get().version == 1
+    # Saving again from the conflict page overwrites, as the page says.
+    again = alice_client.post(url, {**data, "version": "1"})
+    assert again.status_code == 302
+
+
+@pytest.mark.parametrize("version", ["abc", HUGE])
+def test_a_bad_version_on_the_ret_summary_gets_the_conflict_page(alice_client, kbh, version):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    url = reverse("cases:ivaerksaettelse_rediger_trin", args=[forloeb.pk, "opsummering"])
+    summary = alice_client.get(url)
+    hidden = hidden_fields(summary.content.decode())
+    hidden["version"] = [version]
+    response = alice_client.post(url, hidden)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Skemaet er ændret af en anden" in html
+    assert 'name="version" value="1"' in html
+    assert alice_client.post(url, hidden_fields(html)).status_code == 302
+
+
+def test_a_nul_byte_in_find_borger_is_a_400(alice_client):
+    response = alice_client.post(reverse("cases:find_borger"), {"cpr": "0101901234\x00"})
+    assert response.status_code == 400

@@ -65,7 +65,8 @@ def test_R_ANM_1_the_service_normalises_too(alice, kbh, typed):
     assert [v.rule for v in exc.value.violations] == ["R-ANM-1"]
 
 
-@pytest.mark.parametrize("typed", ["0808811607\x00", "080881_1607", "0808811607²", "08088116O7"])
+# A NUL byte never reaches a form: it is a 400 (tests/cases/test_bad_input.py).
+@pytest.mark.parametrize("typed", ["080881_1607", "0808811607²", "08088116O7", "080881 16 07 1"])
 def test_R_GEN_6_anything_else_is_refused_next_to_the_field(alice_client, typed):
     response = alice_client.post(reverse("cases:anmodning_create"), post_data(typed))
     assert response.status_code == 200
@@ -73,7 +74,7 @@ def test_R_GEN_6_anything_else_is_refused_next_to_the_field(alice_client, typed)
     assert not Kontaktforloeb.objects.exists()
 
 
-@pytest.mark.parametrize("typed", ["0808811607\x00", "080881_1607", "0808811607²"])
+@pytest.mark.parametrize("typed", ["080881_1607", "0808811607²", "٠٨٠٨٨١١٦٠"])
 def test_find_borger_refuses_anything_else_with_a_danish_error(alice_client, typed):
     response = alice_client.post(reverse("cases:find_borger"), {"cpr": typed})
     assert response.status_code == 200

@@ -77,3 +77,26 @@ def test_dansk_dato_writes_four_digit_years():
 
 def test_a_start_date_saved_before_smdb_may_be_corrected():
     assert start_date_change_error(date(1, 1, 1), date(2025, 9, 1)) is None
+
+
+# R-GEN-2: a text SMDB's XML can carry -----------------------------------------------------
+
+
+def test_R_GEN_2_accepts_any_printable_text():
+    f = forloeb(afsluttet=True, tilknyttet=False, afsl=systemskift("Systemskift 😀 <b>æøå</b>"))
+    assert "R-GEN-2" not in rules(validate(f))
+
+
+@pytest.mark.parametrize("tegn", ["\x01", "\x08", "\x0b", "\x1f", "\ufffe", "\uffff"])
+def test_R_GEN_2_refuses_a_control_character_xml_cannot_carry(tegn):
+    f = forloeb(afsluttet=True, tilknyttet=False, afsl=systemskift(f"System{tegn}skift"))
+    (v,) = of(validate(f), "R-GEN-2")
+    assert v.variable == "BehandlingAfsluttetAarsagTekst" and "tegn" in v.message
+
+
+def systemskift(tekst: str) -> dict:
+    return {
+        "BehandlingAfsluttetAarsagKode": "10",
+        "BehandlingAfsluttetStatusKode": "05",
+        "BehandlingAfsluttetAarsagTekst": tekst,
+    }
