@@ -53,8 +53,13 @@ def form_field(field: Field) -> forms.Field:
             return forms.IntegerField(
                 min_value=field.min_value,
                 max_value=field.max_value,
+                # A text box, not <input type="number">: the browser drops what a
+                # number box cannot hold ("fem" was sent as empty, "3,5" as 35), so
+                # the server never saw it. Here every keystroke is sent, refused
+                # with a Danish message and shown again as typed (issue 11).
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
                 error_messages={
-                    "invalid": "Skriv et helt tal.",
+                    "invalid": "Skriv et helt tal med cifre, fx 12 (ikke bogstaver eller komma).",
                     "min_value": "Tallet skal være mindst %(limit_value)s.",
                     "max_value": "Tallet må højst være %(limit_value)s.",
                 },

@@ -213,6 +213,19 @@ class Felt:
         return " ".join(ids)
 
     @property
+    def input_html(self) -> str:
+        """The input of a one-box question, marked when it has an error: red border
+        (is-invalid), aria-invalid, and described by its help and its error text
+        (Django's own aria-describedby names an ``_error`` id this page has not)."""
+        attrs = {}
+        if self.describedby:
+            attrs["aria-describedby"] = self.describedby
+        if self.bound.errors:
+            css = self.bound.field.widget.attrs.get("class", "")
+            attrs["class"] = f"{css} is-invalid".strip()
+        return self.bound.as_widget(attrs=attrs)
+
+    @property
     def beregnet_tekst(self) -> str:
         if self.beregnet is None:
             return ""
