@@ -26,6 +26,37 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+#: Text this long or longer gets a live counter ("212 / 250") and a text area.
+LANG_TEKST = 50
+
+
+class TekstField(forms.CharField):
+    """Free text with SMDB's length limit, which the browser does not enforce: a
+    ``maxlength`` cut pasted text at 250 characters without a word (issue 11). The
+    whole text is sent and kept; the page counts the characters as they are typed
+    (static/js/skemaer.js) and the server refuses what is too long."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "max_length": "Teksten må højst være %(limit_value)d tegn, men er "
+                "%(show_value)d. Forkort den; intet er gemt endnu."
+            },
+        )
+        super().__init__(**kwargs)
+        if self.max_length and self.max_length >= LANG_TEKST:
+            self.widget = forms.Textarea(attrs={"rows": 3})
+            self.widget.attrs.update(self.widget_attrs(self.widget))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        limit = attrs.pop("maxlength", None)
+        if limit is not None and self.max_length >= LANG_TEKST:
+            attrs["data-tegn-max"] = limit
+        return attrs
+
+
 def form_field(field: Field) -> forms.Field:
     common = {"label": field.full_label, "help_text": field.help_text, "required": False}
     match field.type:
@@ -66,7 +97,7 @@ def form_field(field: Field) -> forms.Field:
                 **common,
             )
         case FieldType.TEXT:
-            return forms.CharField(max_length=field.max_length, **common)
+            return TekstField(max_length=field.max_length, **common)
         case FieldType.CODE_LIST:
             return forms.MultipleChoiceField(
                 choices=field.codes,

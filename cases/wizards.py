@@ -204,10 +204,19 @@ class Felt:
         return "input"
 
     @property
+    def tegn_max(self) -> int | None:
+        """The length limit of a long text, shown with a live counter."""
+        if self.bound is not None and "data-tegn-max" in self.bound.field.widget.attrs:
+            return self.field.max_length
+        return None
+
+    @property
     def describedby(self) -> str:
         ids = []
         if self.field.help_text and self.widget != "tilbud":
             ids.append(f"{self.input_id}_helptext")
+        if self.tegn_max:
+            ids.append(f"{self.input_id}_taeller")
         if self.bound is not None and self.bound.errors:
             ids.append(f"{self.input_id}_fejl")
         return " ".join(ids)
