@@ -11,6 +11,7 @@ from audit.services import audit_record
 from cases import selectors, services
 from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm
 from cases.models import Kontaktforloeb
+from cases.overblik import overblik
 from cases.permissions import sager_required
 from cases.templatetags.smdb_tags import display_value
 from cases.validation import rules_forloeb, validate, validate_insert
@@ -112,6 +113,7 @@ def forloeb_detail(request, pk: int):
             "forloeb": forloeb,
             "andre": andre,
             "tilknytninger": forloeb.tilbudstilknytninger.all(),
+            "overblik": overblik(forloeb),
             "ivaerksaettelse": ivaerksaettelse,
             "afslutning": afslutning,
             "slettes": raekkefoelge[0][2] if raekkefoelge else None,
