@@ -208,6 +208,13 @@ class SkemaSideView(View):
     def save(self, request, pk: int, form: SkemaForm, **kwargs):
         raise NotImplementedError
 
+    def oevrige_fejl(self, violations: list) -> list:
+        """The violations shown on top (not at a field of this page)."""
+        return violations
+
+    def extra_context(self, forloeb) -> dict:
+        return {}
+
     # flow
     def side(self, forloeb, row, *, data=None, form=None) -> Side:
         return Side.bind(
@@ -275,7 +282,7 @@ class SkemaSideView(View):
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
         side = self.side(forloeb, row, form=form)
-        side.oevrige_fejl = rest
+        side.oevrige_fejl = self.oevrige_fejl(rest)
         return self.render(request, forloeb, row, side, conflict=conflict)
 
     def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
@@ -303,6 +310,7 @@ class SkemaSideView(View):
                 "tilbud_valg": tilbud_valg,
                 "kan_gemme_kladde": self.kladder,
                 "konflikt": konflikt(conflict, side.values) if conflict is not None else None,
+                **self.extra_context(forloeb),
             },
         )
 
@@ -384,6 +392,16 @@ class AfslutningCreate(SkemaSideView):
         if slut and all(slut):
             return {"BehandlingAfsluttetDato": max(slut)}
         return {}
+
+    def extra_context(self, forloeb) -> dict:
+        # R-AFSL-5: said before the form, with a link to close each, rather than
+        # only as an error after the caseworker has filled it in.
+        return {"aabne_tilknytninger": overblik(forloeb).aabne}
+
+    def oevrige_fejl(self, violations):
+        # R-TILB-6 (4-TILB required once the forløb is closed) says what R-AFSL-5
+        # says at 1-AFSL, about a field not on this page: shown once, not twice.
+        return [v for v in violations if v.rule != "R-TILB-6"]
 
     def save(self, request, pk, form, **kwargs):
         services.afslutning_create(
