@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator
 from cases.models import Tilbud
 from cases.schema_forms import SchemaForm
 from smdb.fields import ANMODNING, Field, FieldType, Schema
+from smdb.rules import cpr_error
 from smdb.rules.visibility import CHECKBOXES
 
 
@@ -23,6 +24,10 @@ class FindBorgerForm(forms.Form):
         cpr = normalise_cpr(self.cleaned_data["cpr"])
         if not (len(cpr) == 10 and cpr.isdigit()):
             raise forms.ValidationError("Et CPR-nummer består af 10 cifre.")
+        # R-GEN-6 here too: an impossible number (320190-1234) is refused where it
+        # is typed, not later on the anmodning it would lead to (issue 11).
+        if error := cpr_error(cpr):
+            raise forms.ValidationError(error)
         return cpr
 
 

@@ -68,12 +68,22 @@ def find_borger(request):
         request.session[SESSION_CPR] = cpr
         for forloeb in results:
             audit_record(user=request.user, handling=Handling.SOEGT, forloeb=forloeb)
-    return render(request, "cases/find_borger.html", {"form": form, "results": results})
+    # R-ANM-1: with an active forløb there is no new anmodning to offer, only the way to it.
+    aktivt = next((f for f in results or () if _aktivt(f)), None)
+    return render(
+        request, "cases/find_borger.html", {"form": form, "results": results, "aktivt": aktivt}
+    )
+
+
+def _aktivt(forloeb: Kontaktforloeb) -> bool:
+    """Active as R-ANM-1 counts it: an anmodning without an afslutning."""
+    return getattr(forloeb, "afslutning", None) is None
 
 
 @sager_required
 @require_http_methods(["GET", "POST"])
 def anmodning_create(request):
+    aktivt = None  # the citizen's active forløb, when R-ANM-1 refuses a new one
     if request.method == "POST":
         form = AnmodningForm(request.POST)
         if form.is_valid():
@@ -83,6 +93,15 @@ def anmodning_create(request):
                 )
             except services.RuleViolations as exc:
                 form.add_violations(exc.violations)
+                if any(v.rule == "R-ANM-1" for v in exc.violations):
+                    aktivt = next(
+                        (
+                            f
+                            for f in selectors.forloeb_for_cpr(user=request.user, cpr=form.cpr)
+                            if _aktivt(f)
+                        ),
+                        None,
+                    )
             else:
                 request.session.pop(SESSION_CPR, None)
                 messages.success(request, "Anmodningen er registreret.")
@@ -92,7 +111,7 @@ def anmodning_create(request):
     return render(
         request,
         "cases/anmodning_form.html",
-        {"form": form, "myndighed": request.user.myndighed},
+        {"form": form, "myndighed": request.user.myndighed, "aktivt": aktivt},
     )
 
 

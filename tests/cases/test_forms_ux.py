@@ -41,3 +41,50 @@ def test_R_AFSL_5_refused_afslutning_names_no_field_off_the_page(alice_client, k
     fejl = [besked for _, besked in response.context["side"].fejl()]
     assert any("R-AFSL-5" in f for f in fejl), fejl
     assert not any("4-TILB" in f for f in fejl), fejl
+
+
+# --- Find borger and R-ANM-1 -------------------------------------------------------
+
+
+def test_R_GEN_6_find_borger_refuses_an_impossible_cpr(alice_client):
+    response = alice_client.post(reverse("cases:find_borger"), {"cpr": "320190-1234"})
+    assert response.context["results"] is None
+    assert "ikke en gyldig fødselsdato" in response.content.decode()
+
+
+def test_R_ANM_1_find_borger_links_to_the_active_forloeb_instead_of_a_new_anmodning(
+    alice_client, kbh
+):
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True)
+    html = alice_client.post(
+        reverse("cases:find_borger"), {"cpr": forloeb.person_identifikator}
+    ).content.decode()
+    assert f"Gå til kontaktforløb {forloeb.pk}" in html
+    assert "Registrér anmodning for borgeren" not in html
+
+
+def test_find_borger_offers_a_new_anmodning_when_every_forloeb_is_closed(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    html = alice_client.post(
+        reverse("cases:find_borger"), {"cpr": forloeb.person_identifikator}
+    ).content.decode()
+    assert "Registrér anmodning for borgeren" in html
+    assert "Gå til kontaktforløb" not in html
+
+
+def test_R_ANM_1_error_on_a_new_anmodning_links_to_the_active_forloeb(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    response = alice_client.post(
+        reverse("cases:anmodning_create"),
+        {
+            "person_identifikator": forloeb.person_identifikator,
+            "behandling_anmodning_dato": today_dk().isoformat(),
+            "behandling_tidligere_kode": "02",
+            "person_eller_partner_gravid_kode": "99",
+            "person_psykisk_funktionsnedsaettelse_kode": "02",
+        },
+    )
+    html = response.content.decode()
+    assert "R-ANM-1" in html
+    detail = reverse("cases:forloeb_detail", args=[forloeb.pk])
+    assert f'href="{detail}"' in html
