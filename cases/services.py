@@ -60,6 +60,11 @@ class RuleViolations(Exception):
         self.index = index
 
 
+#: ``kontrol=True`` on a write service: check the change as the save would (raising
+#: RuleViolations) and save nothing. A form with unreadable answers uses it to show
+#: the rule errors of the rest in the same round (issue 11).
+
+
 class VersionConflict(Exception):
     """Someone saved the schema after this edit began; nothing was saved.
 
@@ -72,7 +77,7 @@ class VersionConflict(Exception):
 
 
 @transaction.atomic
-def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
+def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Kontaktforloeb:
     """Register an Anmodning: a new kontaktforløb for ``cpr`` in the user's myndighed.
 
     ``data`` holds the ANM values keyed by SMDB variable name; 8-ANM KommuneKode
@@ -84,6 +89,8 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     forloeb = Kontaktforloeb(myndighed=myndighed, person_identifikator=cpr, oprettet_af=user)
     andre = selectors.myndighedens_forloeb_for_cpr(myndighed_id=myndighed.pk, cpr=cpr)
     _check_edit(forloeb, andre, ANMODNING.key, anmodning=data)
+    if kontrol:
+        return forloeb
     forloeb.save()
     anmodning = Anmodning.objects.create(
         forloeb=forloeb,
@@ -197,13 +204,15 @@ def ivaerksaettelse_update(
 
 @transaction.atomic
 def tilbudstilknytning_create(
-    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Tilbudstilknytning:
     """Tilknyt til tilbud: add a tilbudstilknytning to the forløb."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     values = _klargjort(TILBUDSTILKNYTNING.key, data, forloeb)
     index = len(_tilknytninger(forloeb))
     _check_insert(forloeb, andre, TILBUDSTILKNYTNING.key, values, index=index)
+    if kontrol:
+        return None
     return _create(
         Tilbudstilknytning,
         user=user,
@@ -216,7 +225,13 @@ def tilbudstilknytning_create(
 
 @transaction.atomic
 def tilbudstilknytning_update(
-    *, user, forloeb_pk: int, tilknytning_pk: int, version: int | None, data: Mapping[str, Any]
+    *,
+    user,
+    forloeb_pk: int,
+    tilknytning_pk: int,
+    version: int | None,
+    data: Mapping[str, Any],
+    kontrol: bool = False,
 ) -> Tilbudstilknytning:
     """Rediger a tilbudstilknytning; "Afslut tilbudstilknytning" is this with the
     slut date (4-TILB) set and the other answers unchanged."""
@@ -230,17 +245,21 @@ def tilbudstilknytning_update(
     replaced = [t.smdb_values() for t in tilknytninger]
     replaced[index] = values
     _check_edit(forloeb, andre, TILBUDSTILKNYTNING.key, index=index, tilbudstilknytninger=replaced)
+    if kontrol:
+        return row
     return _update(row, user=user, version=version, values=values, beskrivelse="Tilbudstilknytning")
 
 
 @transaction.atomic
 def afslutning_create(
-    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Afslutning:
     """Afslut behandling: close the forløb."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     values = _klargjort(AFSLUTNING.key, data, forloeb)
     _check_insert(forloeb, andre, AFSLUTNING.key, values)
+    if kontrol:
+        return None
     return _create(
         Afslutning,
         user=user,
@@ -253,18 +272,20 @@ def afslutning_create(
 
 @transaction.atomic
 def afslutning_update(
-    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
 ) -> Afslutning:
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     row = _eksisterende(forloeb, AFSLUTNING.key)
     values = _klargjort(AFSLUTNING.key, data, forloeb)
     _check_edit(forloeb, andre, AFSLUTNING.key, afslutning=values)
+    if kontrol:
+        return row
     return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
 
 
 @transaction.atomic
 def anmodning_update(
-    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
 ) -> Anmodning:
     """Rediger the anmodning. A changed anmodningsdato changes the IVÆR's computed
     32-IVÆR too, which is then saved (and sent) with it."""
@@ -287,6 +308,8 @@ def anmodning_update(
             ivaer_values = {**ivaer.smdb_values(), **beregnet}
             replace["ivaerksaettelse"] = ivaer_values
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
+    if kontrol:
+        return row
     row = _update(row, user=user, version=version, values=values, beskrivelse="Anmodning")
     if ivaer_values is not None:
         _update(

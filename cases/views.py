@@ -86,23 +86,20 @@ def anmodning_create(request):
     aktivt = None  # the citizen's active forløb, when R-ANM-1 refuses a new one
     if request.method == "POST":
         form = AnmodningForm(request.POST)
-        if form.is_valid():
-            try:
-                forloeb = services.anmodning_create(
-                    user=request.user, cpr=form.cpr, data=form.anmodning_data()
-                )
-            except services.RuleViolations as exc:
-                form.add_violations(exc.violations)
-                if any(v.rule == "R-ANM-1" for v in exc.violations):
-                    aktivt = next(
-                        (
-                            f
-                            for f in selectors.forloeb_for_cpr(user=request.user, cpr=form.cpr)
-                            if _aktivt(f)
-                        ),
-                        None,
-                    )
-            else:
+        valid = form.is_valid()
+        cpr = form.cleaned_data.get("person_identifikator", "")
+        try:
+            # With unreadable answers only checked, so that every error shows at once.
+            forloeb = services.anmodning_create(
+                user=request.user, cpr=cpr, data=form.anmodning_data(), kontrol=not valid
+            )
+        except services.RuleViolations as exc:
+            form.add_violations(uden_parsefejl(form, exc.violations))
+            if any(v.rule == "R-ANM-1" for v in exc.violations):
+                borgerens = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
+                aktivt = next((f for f in borgerens if _aktivt(f)), None)
+        else:
+            if valid:
                 request.session.pop(SESSION_CPR, None)
                 messages.success(request, "Anmodningen er registreret.")
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
@@ -153,6 +150,13 @@ def glem_soegning(request):
 
 
 # --- The schema forms: Iværksæt behandling, Tilknyt til tilbud, Afslut, Rediger, Slet ---
+
+
+def uden_parsefejl(form, violations: list) -> list:
+    """``violations`` less those at a field whose answer could not be read: it
+    already says so, and the rule engine saw it as unanswered."""
+    names = {f.variable: f.name for f in form.schema_fields()}
+    return [v for v in violations if names.get(v.variable or "") not in form.errors]
 
 
 def _forloeb_url(pk: int) -> str:
@@ -224,7 +228,8 @@ class SkemaSideView(View):
             return {}
         return {k: v for k, v in row.smdb_values().items() if k not in self.trin.variables}
 
-    def save(self, request, pk: int, form: SkemaForm, **kwargs):
+    def save(self, request, pk: int, form: SkemaForm, *, kontrol: bool = False, **kwargs):
+        """Save through the service; ``kontrol``: only check, save nothing."""
         raise NotImplementedError
 
     def oevrige_fejl(self, violations: list) -> list:
@@ -284,7 +289,16 @@ class SkemaSideView(View):
             )
             return _kladde_gemt(request, pk)
         rest, conflict = [], None
-        if valid:
+        if not valid:
+            # All of the page's errors in one round: the rule errors of what could
+            # be read, beside the answers that could not (issue 11).
+            try:
+                self.save(request, pk, form, kontrol=True, **kwargs)
+            except services.RuleViolations as exc:
+                rest = form.add_violations(
+                    uden_parsefejl(form, exc.violations), schema=exc.schema, index=exc.index
+                )
+        else:
             try:
                 self.save(request, pk, form, **kwargs)
             except services.RuleViolations as exc:
@@ -352,14 +366,16 @@ class TilknytningCreate(SkemaSideView):
     knap = "Tilknyt til tilbud"
     kladder = True
 
-    def save(self, request, pk, form, **kwargs):
+    def save(self, request, pk, form, *, kontrol=False, **kwargs):
         services.tilbudstilknytning_create(
             user=request.user,
             forloeb_pk=pk,
             data=form.values(),
             kladde=bool(request.POST.get("_kladde")),
+            kontrol=kontrol,
         )
-        messages.success(request, "Tilbudstilknytningen er registreret.")
+        if not kontrol:
+            messages.success(request, "Tilbudstilknytningen er registreret.")
 
 
 class _TilknytningEdit(SkemaSideView):
@@ -371,15 +387,17 @@ class _TilknytningEdit(SkemaSideView):
             raise Http404("Tilbudstilknytningen findes ikke på forløbet.")
         return row
 
-    def save(self, request, pk, form, *, tilknytning_pk: int):
+    def save(self, request, pk, form, *, tilknytning_pk: int, kontrol=False):
         services.tilbudstilknytning_update(
             user=request.user,
             forloeb_pk=pk,
             tilknytning_pk=tilknytning_pk,
             version=form.version,
             data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, self.besked)
+        if not kontrol:
+            messages.success(request, self.besked)
 
 
 class TilknytningRediger(_TilknytningEdit):
@@ -422,14 +440,16 @@ class AfslutningCreate(SkemaSideView):
         # says at 1-AFSL, about a field not on this page: shown once, not twice.
         return [v for v in violations if v.rule != "R-TILB-6"]
 
-    def save(self, request, pk, form, **kwargs):
+    def save(self, request, pk, form, *, kontrol=False, **kwargs):
         services.afslutning_create(
             user=request.user,
             forloeb_pk=pk,
             data=form.values(),
             kladde=bool(request.POST.get("_kladde")),
+            kontrol=kontrol,
         )
-        messages.success(request, "Behandlingen er afsluttet.")
+        if not kontrol:
+            messages.success(request, "Behandlingen er afsluttet.")
 
 
 class AfslutningRediger(SkemaSideView):
@@ -441,11 +461,16 @@ class AfslutningRediger(SkemaSideView):
     def row(self, forloeb):
         return services._eksisterende(forloeb, "afslutning")
 
-    def save(self, request, pk, form):
+    def save(self, request, pk, form, *, kontrol=False):
         services.afslutning_update(
-            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+            user=request.user,
+            forloeb_pk=pk,
+            version=form.version,
+            data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, "Afslutningen er rettet.")
+        if not kontrol:
+            messages.success(request, "Afslutningen er rettet.")
 
 
 class AnmodningRediger(SkemaSideView):
@@ -457,11 +482,16 @@ class AnmodningRediger(SkemaSideView):
     def row(self, forloeb):
         return services._eksisterende(forloeb, "anmodning")
 
-    def save(self, request, pk, form):
+    def save(self, request, pk, form, *, kontrol=False):
         services.anmodning_update(
-            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+            user=request.user,
+            forloeb_pk=pk,
+            version=form.version,
+            data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, "Anmodningen er rettet.")
+        if not kontrol:
+            messages.success(request, "Anmodningen er rettet.")
 
 
 @method_decorator(sager_required, name="dispatch")
@@ -558,7 +588,7 @@ class IvaerksaettelseWizard(View):
             for v in self.violations(forloeb, andre, values)
             if v.schema == self.schema_key and v.variable in step.variables
         ]
-        return side.form.add_violations(own, schema=self.schema_key)
+        return side.form.add_violations(uden_parsefejl(side.form, own), schema=self.schema_key)
 
     @property
     def titel(self) -> str:
@@ -660,7 +690,8 @@ class IvaerksaettelseWizard(View):
         index = IVAERKSAETTELSE_TRIN.index(step)
         merged = flet_kladde(step, data, form, rules_forloeb(forloeb))
         rest = []
-        if handling == "naeste" and form.is_valid():
+        if handling == "naeste":
+            # Rule errors with the unreadable answers, in one round (issue 11).
             rest = self.step_violations(step, side, forloeb, andre)
         ok = handling != "naeste" or (form.is_valid() and not form.errors and not rest)
         if handling == "forrige" and index > 0:

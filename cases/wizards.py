@@ -189,7 +189,21 @@ class Felt:
 
     @property
     def input_id(self) -> str:
-        return self.bound.id_for_label if self.bound is not None else f"id_{self.field.name}"
+        """The id the question's help and error texts are named from. A radio or tick
+        box group has no one input (Django gives it no id_for_label): its auto_id."""
+        if self.bound is None:
+            return f"id_{self.field.name}"
+        return self.bound.id_for_label or self.bound.auto_id
+
+    @property
+    def anker(self) -> str:
+        """Where the error summary's link jumps: the input, a group's first box, or
+        the tilbud search."""
+        if self.widget in ("janej", "flere"):
+            return f"{self.bound.auto_id}_0"
+        if self.widget == "tilbud":
+            return "tilbud-soeg"
+        return self.input_id
 
     @property
     def widget(self) -> str:
@@ -399,9 +413,9 @@ class Side:
                 for error in felt.bound.errors:
                     # A rule violation already starts with its Felt-ID; a parse error not.
                     if felt.field.felt_id and error.startswith(felt.field.felt_id):
-                        out.append((felt.input_id, error))
+                        out.append((felt.anker, error))
                     else:
-                        out.append((felt.input_id, f"{felt.field.full_label}: {error}"))
+                        out.append((felt.anker, f"{felt.field.full_label}: {error}"))
         for error in self.form.non_field_errors():
             out.append(("", error))
         for v in self.oevrige_fejl:

@@ -88,3 +88,109 @@ def test_R_ANM_1_error_on_a_new_anmodning_links_to_the_active_forloeb(alice_clie
     assert "R-ANM-1" in html
     detail = reverse("cases:forloeb_detail", args=[forloeb.pk])
     assert f'href="{detail}"' in html
+
+
+# --- Errors mark their input, all of a page's errors in one round ----------------------
+
+
+def error_marking_problems(html: str) -> list[str]:
+    """What is wrong with how the page ties its error texts to its inputs."""
+    import lxml.html
+
+    doc = lxml.html.fromstring(html)
+    problems = []
+    ids = [e.get("id") for e in doc.iter() if e.get("id")]
+    problems += [f"duplicate id {i}" for i in {i for i in ids if ids.count(i) > 1}]
+    described = {}
+    for el in doc.xpath("//*[@aria-describedby]"):
+        for ref in el.get("aria-describedby").split():
+            described.setdefault(ref, []).append(el)
+            if ref not in ids:
+                problems.append(f"aria-describedby names missing id {ref!r}")
+    for feedback in doc.xpath("//*[contains(@class, 'invalid-feedback')]"):
+        fid = feedback.get("id")
+        if not fid or fid not in described:
+            problems.append(f"error text {fid!r} describes no input")
+            continue
+        for el in described[fid]:
+            inputs = (
+                [el]
+                if el.tag in ("input", "select", "textarea")
+                else el.xpath(
+                    ".//input[not(@type='hidden') and not(@type='search')]|.//select|.//textarea"
+                )
+            )
+            for i in inputs:
+                if i.get("aria-invalid") != "true" or "is-invalid" not in i.get("class", ""):
+                    problems.append(f"{i.get('name')} not marked invalid")
+    return problems
+
+
+def test_every_form_marks_its_invalid_inputs(alice_client, kbh):
+    ny = ForloebFactory(myndighed=kbh)
+    aaben = ForloebFactory(myndighed=kbh, tilknyttet=True)
+    slut = ForloebFactory(myndighed=kbh, afsluttet=True)
+    t = aaben.tilbudstilknytninger.get()
+    posts = [
+        (reverse("cases:find_borger"), {"cpr": "12ab"}),
+        (reverse("cases:anmodning_create"), {"person_identifikator": "3201901234"}),
+        (
+            reverse("cases:ivaerksaettelse_trin", args=[ny.pk, "laegesamtale"]),
+            {"_handling": "naeste", "ivaerksat_behandling_dato": "fem"},
+        ),
+        (
+            reverse("cases:ivaerksaettelse_trin", args=[ny.pk, "screening"]),
+            {"_handling": "naeste"},
+        ),
+        (reverse("cases:tilknytning_create", args=[aaben.pk]), {"_handling": "gem"}),
+        (
+            reverse("cases:tilknytning_afslut", args=[aaben.pk, t.pk]),
+            {"_handling": "gem", "tilbud_tilknyttet_behandling_slut_dato": "x"},
+        ),
+        (reverse("cases:afslutning_create", args=[aaben.pk]), {"_handling": "gem"}),
+        (
+            reverse("cases:afslutning_rediger", args=[slut.pk]),
+            {"_handling": "gem", "behandling_afsluttet_dato": "2.3"},
+        ),
+    ]
+    for url, data in posts:
+        html = alice_client.post(url, data).content.decode()
+        assert "invalid-feedback" in html, url
+        assert error_marking_problems(html) == [], url
+
+
+def test_a_tilknytning_shows_unreadable_and_rule_errors_in_one_round(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    response = alice_client.post(
+        reverse("cases:tilknytning_create", args=[forloeb.pk]),
+        {"_handling": "gem", "tilbud_tilknyttet_behandling_start_dato": "31.02.2026"},
+    )
+    errors = response.context["side"].form.errors
+    assert "Skriv en gyldig dato." in errors["tilbud_tilknyttet_behandling_start_dato"]
+    # The rule engine's required answers, in the same round (R-TILB-*).
+    for name in ("tilbud_id", "behandling_type_kode", "behandling_intensitet_kode"):
+        assert name in errors, name
+    # An unreadable answer is not also reported as missing.
+    assert len(errors["tilbud_tilknyttet_behandling_start_dato"]) == 1
+
+
+def test_an_ivaer_step_shows_unreadable_and_rule_errors_in_one_round(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    response = alice_client.post(
+        reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"]),
+        {"_handling": "naeste", "ivaerksat_behandling_dato": "fem"},
+    )
+    errors = response.context["side"].form.errors
+    assert errors["ivaerksat_behandling_dato"] == ["Skriv en gyldig dato."]
+    assert "oensker_borger_tilbud_laegesamtale_kode" in errors
+
+
+def test_an_anmodning_shows_unreadable_and_rule_errors_in_one_round(alice_client, kbh):
+    response = alice_client.post(
+        reverse("cases:anmodning_create"),
+        {"person_identifikator": "3201901234", "behandling_anmodning_dato": "i går"},
+    )
+    errors = response.context["form"].errors
+    assert any("R-GEN-6" in e for e in errors["person_identifikator"])
+    assert errors["behandling_anmodning_dato"]
+    assert "behandling_tidligere_kode" in errors
