@@ -59,7 +59,7 @@ def test_R_ANM_1_find_borger_links_to_the_active_forloeb_instead_of_a_new_anmodn
     html = alice_client.post(
         reverse("cases:find_borger"), {"cpr": forloeb.person_identifikator}
     ).content.decode()
-    assert f"Gå til kontaktforløb {forloeb.pk}" in html
+    assert f"Gå til det aktive forløb (nr. {forloeb.pk})" in html
     assert "Registrér anmodning for borgeren" not in html
 
 
@@ -69,7 +69,7 @@ def test_find_borger_offers_a_new_anmodning_when_every_forloeb_is_closed(alice_c
         reverse("cases:find_borger"), {"cpr": forloeb.person_identifikator}
     ).content.decode()
     assert "Registrér anmodning for borgeren" in html
-    assert "Gå til kontaktforløb" not in html
+    assert "Gå til det aktive forløb" not in html
 
 
 def test_R_ANM_1_error_on_a_new_anmodning_links_to_the_active_forloeb(alice_client, kbh):
