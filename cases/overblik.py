@@ -30,13 +30,12 @@ class Tilknytning:
         return self.tilbud.navn if self.tilbud is not None else f"TilbudId {self.row.tilbud_id}"
 
     @property
-    def overskrift(self) -> str:
-        """Name, type, intensitet: what the timeline heading adds to the period."""
+    def type_og_intensitet(self) -> str:
+        """8-TILB and 7-TILB, shown under the tilbud's name in the timeline heading."""
         return " · ".join(
             filter(
                 None,
                 (
-                    self.tilbud_navn,
                     self.row.get_behandling_type_kode_display(),
                     self.row.get_behandling_intensitet_kode_display(),
                 ),
