@@ -178,6 +178,9 @@ class Felt:
     synlig: bool
     bound: BoundField | None = None  # None for a computed, read-only value
     beregnet: Any = None
+    #: Must be answered before the schema can be saved (the rule engine's
+    #: required_fields): marked with * and aria-required / required (issue 11).
+    paakraevet: bool = False
     #: In a group whose labels share a beginning and an end (18-IVÆR "Antal dage med
     #: ... seneste måned"): (shared start, own part, shared end). The page shows only
     #: the own part; the accessible label stays whole, Felt-ID first.
@@ -243,6 +246,8 @@ class Felt:
         attrs = {}
         if self.describedby:
             attrs["aria-describedby"] = self.describedby
+        if self.paakraevet:
+            attrs["aria-required"] = "true"
         if self.bound.errors:
             css = self.bound.field.widget.attrs.get("class", "")
             attrs["class"] = f"{css} is-invalid".strip()
@@ -362,6 +367,14 @@ class Side:
         return rules.computed_values(self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values))
 
     @cached_property
+    def paakraevede(self) -> frozenset[str]:
+        return rules.required_fields(self.trin.schema.key, self.values, self.forloeb)
+
+    @property
+    def har_paakraevede(self) -> bool:
+        return any(f.paakraevet and f.synlig for b in self.blokke for f in b.felter)
+
+    @cached_property
     def blokke(self) -> list[Blok]:
         felter = []
         for f in self.trin.fields:
@@ -369,7 +382,8 @@ class Side:
             if f.computed:
                 felter.append(Felt(f, synlig, beregnet=self.beregnede.get(f.variable)))
             else:
-                felter.append(Felt(f, synlig, bound=self.form[f.name]))
+                paakraevet = f.variable in self.paakraevede
+                felter.append(Felt(f, synlig, bound=self.form[f.name], paakraevet=paakraevet))
         blokke: list[Blok] = []
         for felt in felter:
             last = blokke[-1] if blokke else None

@@ -194,3 +194,25 @@ def test_an_anmodning_shows_unreadable_and_rule_errors_in_one_round(alice_client
     assert any("R-GEN-6" in e for e in errors["person_identifikator"])
     assert errors["behandling_anmodning_dato"]
     assert "behandling_tidligere_kode" in errors
+
+
+def test_required_questions_are_marked_for_eyes_and_screen_readers(alice_client, kbh):
+    import lxml.html
+
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True)
+    html = alice_client.get(reverse("cases:afslutning_create", args=[forloeb.pk])).content
+    doc = lxml.html.fromstring(html)
+    dato = doc.get_element_by_id("id_behandling_afsluttet_dato")
+    assert dato.get("aria-required") == "true"
+    label = doc.xpath("//label[@for='id_behandling_afsluttet_dato']")[0]
+    assert label.getnext().get("class") == "paakraevet"
+    # An optional question is not marked; a required Ja/Nej group is.
+    html = alice_client.get(reverse("cases:tilknytning_create", args=[forloeb.pk])).content
+    doc = lxml.html.fromstring(html)
+    assert (
+        doc.get_element_by_id("id_tilbud_tilknyttet_behandling_slut_dato").get("aria-required")
+        is None
+    )  # 4-TILB: given when the tilknytning ends
+    radios = doc.xpath("//input[@name='person_behandling_frit_valg_indikator']")
+    assert radios and all(r.get("required") is not None for r in radios)
+    assert "Spørgsmål markeret med" in html.decode()
