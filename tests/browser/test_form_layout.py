@@ -49,6 +49,18 @@ def form_pages(kbh) -> list[tuple[str, str]]:
     return pages
 
 
+#: The pages that are sent empty to see their errors (an edit page would save).
+SENT_EMPTY = {
+    "find-borger",
+    "anmodning",
+    "ivaer-laegesamtale",
+    "ivaer-screening",
+    "tilknytning",
+    "afslut-tilknytning",
+    "afslutning",
+}
+
+
 def settle(page: Page) -> None:
     """Wait for a live update (htmx) the last answer started, if any."""
     page.wait_for_function(
@@ -129,3 +141,14 @@ def test_every_form_page_passes_axe_at_1280_and_390_px(login, alice, kbh, live_s
             page.set_viewport_size(size)
             axe_check(page)
         screenshot(page, f"layout-{name}")
+        # A new form sent empty: its errors at the fields and in the summary.
+        submit = page.locator("main form[novalidate] button[type=submit]").first
+        if name in SENT_EMPTY:
+            page.set_viewport_size(DESKTOP)
+            submit.click()
+            page.wait_for_load_state()
+            for size in (DESKTOP, PHONE):
+                page.set_viewport_size(size)
+                axe_check(page)
+                assert overflow(page) <= 0 or size is DESKTOP, f"{name} with errors scrolls"
+            screenshot(page, f"layout-{name}-fejl")

@@ -216,3 +216,12 @@ def test_required_questions_are_marked_for_eyes_and_screen_readers(alice_client,
     radios = doc.xpath("//input[@name='person_behandling_frit_valg_indikator']")
     assert radios and all(r.get("required") is not None for r in radios)
     assert "Spørgsmål markeret med" in html.decode()
+
+
+def test_anmodning_errors_are_summed_up_on_top_with_links_to_the_fields(alice_client, kbh):
+    html = alice_client.post(
+        reverse("cases:anmodning_create"), {"person_identifikator": "3201901234"}
+    ).content.decode()
+    summary = html[html.index("data-fejlresume") : html.index("<form method")]
+    assert 'href="#id_person_identifikator"' in summary and "R-GEN-6" in summary
+    assert 'href="#id_behandling_anmodning_dato"' in summary
