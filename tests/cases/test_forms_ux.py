@@ -222,6 +222,6 @@ def test_anmodning_errors_are_summed_up_on_top_with_links_to_the_fields(alice_cl
     html = alice_client.post(
         reverse("cases:anmodning_create"), {"person_identifikator": "3201901234"}
     ).content.decode()
-    summary = html[html.index("data-fejlresume") : html.index("<form method")]
+    summary = html[html.index("data-fejlresume") : html.index('<form method="post" novalidate')]
     assert 'href="#id_person_identifikator"' in summary and "R-GEN-6" in summary
     assert 'href="#id_behandling_anmodning_dato"' in summary
