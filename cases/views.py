@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -816,8 +817,9 @@ def forloeb_slet(request, pk: int):
     """Slet the whole forløb: walks back schema by schema (R-DEL-1)."""
     if request.method == "POST":
         antal = services.forloeb_delete(user=request.user, forloeb_pk=pk)
+        skemaer = ngettext("%(antal)d skema", "%(antal)d skemaer", antal) % {"antal": antal}
         messages.success(
-            request, f"Forløbet er slettet bagfra ({antal} skemaer). Sletningerne sendes til SMDB."
+            request, f"Forløbet er slettet bagfra ({skemaer}). Sletningerne sendes til SMDB."
         )
         return redirect("cases:home")
     forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
@@ -835,11 +837,20 @@ def forloeb_slet(request, pk: int):
 
 
 @sager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def kladde_slet(request, pk: int, kladde_pk: int):
-    services.kladde_delete(user=request.user, kladde_pk=kladde_pk)
-    messages.success(request, "Kladden er kasseret.")
-    return redirect("cases:forloeb_detail", pk=pk)
+    """Kassér a draft: asked first (GET), done on POST (issue 11)."""
+    if request.method == "POST":
+        services.kladde_delete(user=request.user, kladde_pk=kladde_pk)
+        messages.success(request, "Kladden er kasseret.")
+        return redirect("cases:forloeb_detail", pk=pk)
+    kladde = selectors.kladde_til_kassering(user=request.user, forloeb_pk=pk, kladde_pk=kladde_pk)
+    _vist(request, kladde.forloeb, "Kassér kladde")
+    return render(
+        request,
+        "cases/kladde_slet.html",
+        {"forloeb": kladde.forloeb, "kladde": kladde, "titel": "Kassér kladde"},
+    )
 
 
 @sager_required

@@ -225,3 +225,39 @@ def test_anmodning_errors_are_summed_up_on_top_with_links_to_the_fields(alice_cl
     summary = html[html.index("data-fejlresume") : html.index('<form method="post" novalidate')]
     assert 'href="#id_person_identifikator"' in summary and "R-GEN-6" in summary
     assert 'href="#id_behandling_anmodning_dato"' in summary
+
+
+# --- Kassér asks first; "1 skema" -----------------------------------------------------
+
+
+def test_kasser_a_draft_asks_first_then_deletes(alice_client, alice, kbh):
+    from cases.models import Kladde
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    kladde = Kladde.objects.create(forloeb=forloeb, bruger=alice, schema="ivaerksaettelse")
+    url = reverse("cases:kladde_slet", args=[forloeb.pk, kladde.pk])
+    detail = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    assert f'href="{url}"' in detail  # a link to the question, not a button that deletes
+    html = alice_client.get(url).content.decode()
+    assert "Vil du kassere din kladde" in html
+    assert Kladde.objects.filter(pk=kladde.pk).exists()
+    alice_client.post(url)
+    assert not Kladde.objects.filter(pk=kladde.pk).exists()
+
+
+def test_kasser_refuses_another_users_draft(alice_client, kbh):
+    from cases.models import Kladde
+    from tests.factories import UserFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    kladde = Kladde.objects.create(
+        forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
+    )
+    url = reverse("cases:kladde_slet", args=[forloeb.pk, kladde.pk])
+    assert alice_client.get(url).status_code == 404
+
+
+def test_deleting_a_forloeb_of_one_schema_says_1_skema(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh)
+    response = alice_client.post(reverse("cases:forloeb_slet", args=[forloeb.pk]), follow=True)
+    assert "(1 skema)" in response.content.decode()
