@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -43,6 +45,7 @@ class AnmodningForm(SchemaForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["dato_bekraeftet"] = forms.DateField(required=False, widget=forms.HiddenInput)
         cpr_field = self.fields["person_identifikator"]
         # The CPR may be typed with a hyphen (11 characters); it is normalised
         # to 10 digits in clean and then checked by the rule engine (R-GEN-6).
@@ -58,6 +61,17 @@ class AnmodningForm(SchemaForm):
     @property
     def cpr(self) -> str:
         return self.cleaned_data["person_identifikator"]
+
+    def dato_skal_bekraeftes(self, today: date) -> date | None:
+        """The anmodningsdato, when it lies more than a year back and has not been
+        confirmed as it is: a mistyped year is asked about once before it is saved
+        (issue 11). Not a rule: SMDB accepts the date."""
+        d = self.cleaned_data.get("behandling_anmodning_dato")
+        if d is None or d >= today - timedelta(days=365):
+            return None
+        if self.cleaned_data.get("dato_bekraeftet") == d:
+            return None
+        return d
 
     def anmodning_data(self) -> dict:
         data = self.smdb_values()

@@ -85,14 +85,25 @@ def _aktivt(forloeb: Kontaktforloeb) -> bool:
 @require_http_methods(["GET", "POST"])
 def anmodning_create(request):
     aktivt = None  # the citizen's active forløb, when R-ANM-1 refuses a new one
+    gammel_dato = None  # an anmodningsdato over a year back, to confirm once
     if request.method == "POST":
         form = AnmodningForm(request.POST)
         valid = form.is_valid()
         cpr = form.cleaned_data.get("person_identifikator", "")
+        if valid and (gammel_dato := form.dato_skal_bekraeftes(rules.today_dk())):
+            # Asked once: sent again with this date, it is saved.
+            data = request.POST.copy()
+            data["dato_bekraeftet"] = gammel_dato.isoformat()
+            form = AnmodningForm(data)
+            form.is_valid()
         try:
-            # With unreadable answers only checked, so that every error shows at once.
+            # With unreadable answers (or a date to confirm) only checked, so that
+            # every error shows at once.
             forloeb = services.anmodning_create(
-                user=request.user, cpr=cpr, data=form.anmodning_data(), kontrol=not valid
+                user=request.user,
+                cpr=cpr,
+                data=form.anmodning_data(),
+                kontrol=not valid or gammel_dato is not None,
             )
         except services.RuleViolations as exc:
             form.add_violations(uden_parsefejl(form, exc.violations))
@@ -100,7 +111,7 @@ def anmodning_create(request):
                 borgerens = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
                 aktivt = next((f for f in borgerens if _aktivt(f)), None)
         else:
-            if valid:
+            if valid and gammel_dato is None:
                 request.session.pop(SESSION_CPR, None)
                 messages.success(request, "Anmodningen er registreret.")
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
@@ -109,7 +120,12 @@ def anmodning_create(request):
     return render(
         request,
         "cases/anmodning_form.html",
-        {"form": form, "myndighed": request.user.myndighed, "aktivt": aktivt},
+        {
+            "form": form,
+            "myndighed": request.user.myndighed,
+            "aktivt": aktivt,
+            "gammel_dato": gammel_dato,
+        },
     )
 
 

@@ -261,3 +261,54 @@ def test_deleting_a_forloeb_of_one_schema_says_1_skema(alice_client, kbh):
     forloeb = ForloebFactory(myndighed=kbh)
     response = alice_client.post(reverse("cases:forloeb_slet", args=[forloeb.pk]), follow=True)
     assert "(1 skema)" in response.content.decode()
+
+
+# --- An anmodningsdato more than a year back is asked about once -------------------
+
+
+def anm_post(cpr: str, dato) -> dict:
+    return {
+        "person_identifikator": cpr,
+        "behandling_anmodning_dato": dato.isoformat(),
+        "behandling_tidligere_kode": "02",
+        "person_eller_partner_gravid_kode": "99",
+        "person_psykisk_funktionsnedsaettelse_kode": "02",
+    }
+
+
+def test_an_anmodningsdato_over_a_year_back_is_asked_about_once(alice_client, kbh):
+    import re
+    from datetime import timedelta
+
+    from cases.models import Kontaktforloeb
+    from tests.factories import cpr_for_age
+
+    url = reverse("cases:anmodning_create")
+    gammel = today_dk() - timedelta(days=400)
+    data = anm_post(cpr_for_age(40, 3), gammel)
+    html = alice_client.post(url, data).content.decode()
+    assert "Er datoen rigtig?" in html
+    assert not Kontaktforloeb.objects.exists()
+    confirmed = re.search(r'name="dato_bekraeftet" value="([^"]*)"', html).group(1)
+    assert confirmed == gammel.isoformat()
+    # Another date is asked about again; the confirmed one is saved.
+    other = {**data, "behandling_anmodning_dato": (gammel - timedelta(days=1)).isoformat()}
+    assert (
+        "Er datoen rigtig?"
+        in alice_client.post(url, {**other, "dato_bekraeftet": confirmed}).content.decode()
+    )
+    response = alice_client.post(url, {**data, "dato_bekraeftet": confirmed})
+    assert response.status_code == 302
+    assert Kontaktforloeb.objects.count() == 1
+
+
+def test_a_recent_anmodningsdato_is_saved_without_asking(alice_client, kbh):
+    from datetime import timedelta
+
+    from tests.factories import cpr_for_age
+
+    response = alice_client.post(
+        reverse("cases:anmodning_create"),
+        anm_post(cpr_for_age(40, 4), today_dk() - timedelta(days=300)),
+    )
+    assert response.status_code == 302
