@@ -19,6 +19,23 @@ def _to_bool(value: str) -> bool:
     return value == "true"
 
 
+class ValgSelect(forms.Select):
+    """A code list whose options that cannot be valid for the answers given are
+    disabled, with the reason in the option's text (issue 11; e.g. 4-IVÆR 06 for an
+    adult, R-IVAER-5). ``utilgaengelige``: code -> reason, set by the page."""
+
+    utilgaengelige: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reason = self.utilgaengelige.get(str(value))
+        # The answer already given stays choosable, so the page shows what was sent.
+        if reason and not selected:
+            option["attrs"]["disabled"] = True
+            option["label"] = f"{label} – kan ikke vælges: {reason}"
+        return option
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -69,6 +86,7 @@ def form_field(field: Field) -> forms.Field:
         case FieldType.CODE:
             return forms.ChoiceField(
                 choices=[("", "Vælg …"), *field.codes],
+                widget=ValgSelect,
                 error_messages={"invalid_choice": "Vælg en af mulighederne på listen."},
                 **common,
             )

@@ -31,6 +31,8 @@ from smdb.fields import (
     FieldType,
     Schema,
 )
+from smdb.rules import variabler as rules_v
+from smdb.rules.ivaerksaettelse import garantiaarsager_ikke_for_alder
 from smdb.rules.visibility import er_tom
 
 # --- Pages and steps -----------------------------------------------------------------
@@ -181,6 +183,8 @@ class Felt:
     #: Must be answered before the schema can be saved (the rule engine's
     #: required_fields): marked with * and aria-required / required (issue 11).
     paakraevet: bool = False
+    #: Options that cannot be valid for the answers given: code -> why (ValgSelect).
+    utilgaengelige: dict[str, str] = field(default_factory=dict)
     #: In a group whose labels share a beginning and an end (18-IVÆR "Antal dage med
     #: ... seneste måned"): (shared start, own part, shared end). The page shows only
     #: the own part; the accessible label stays whole, Felt-ID first.
@@ -244,6 +248,8 @@ class Felt:
         (is-invalid), aria-invalid, and described by its help and its error text
         (Django's own aria-describedby names an ``_error`` id this page has not)."""
         attrs = {}
+        if self.utilgaengelige:
+            self.bound.field.widget.utilgaengelige = self.utilgaengelige
         if self.describedby:
             attrs["aria-describedby"] = self.describedby
         if self.paakraevet:
@@ -367,6 +373,15 @@ class Side:
         return rules.computed_values(self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values))
 
     @cached_property
+    def utilgaengelige_svar(self) -> dict[str, dict[str, str]]:
+        """Per variable, the codes the rule engine would refuse for the answers so
+        far, with why; shown disabled. Now 4-IVÆR by age (R-IVAER-5)."""
+        alder = self.beregnede.get(rules_v.ALDER)
+        if alder is None:
+            return {}
+        return {rules_v.GARANTI_AARSAG: garantiaarsager_ikke_for_alder(alder)}
+
+    @cached_property
     def paakraevede(self) -> frozenset[str]:
         return rules.required_fields(self.trin.schema.key, self.values, self.forloeb)
 
@@ -382,8 +397,15 @@ class Side:
             if f.computed:
                 felter.append(Felt(f, synlig, beregnet=self.beregnede.get(f.variable)))
             else:
-                paakraevet = f.variable in self.paakraevede
-                felter.append(Felt(f, synlig, bound=self.form[f.name], paakraevet=paakraevet))
+                felter.append(
+                    Felt(
+                        f,
+                        synlig,
+                        bound=self.form[f.name],
+                        paakraevet=f.variable in self.paakraevede,
+                        utilgaengelige=self.utilgaengelige_svar.get(f.variable, {}),
+                    )
+                )
         blokke: list[Blok] = []
         for felt in felter:
             last = blokke[-1] if blokke else None

@@ -312,3 +312,34 @@ def test_a_recent_anmodningsdato_is_saved_without_asking(alice_client, kbh):
         anm_post(cpr_for_age(40, 4), today_dk() - timedelta(days=300)),
     )
     assert response.status_code == 302
+
+
+# --- Options that can never be valid are disabled with the reason --------------------
+
+
+@pytest.mark.parametrize(("alder", "disabled", "open_"), [(30, "06", "05"), (16, "05", "06")])
+def test_R_IVAER_5_4_ivaer_option_impossible_for_the_age_is_disabled_with_why(
+    alice_client, kbh, alder, disabled, open_
+):
+    import re
+    from datetime import timedelta
+
+    from tests.factories import cpr_for_age
+
+    forloeb = ForloebFactory(myndighed=kbh, person_identifikator=cpr_for_age(alder, 5))
+    anmodet = forloeb.anmodning.behandling_anmodning_dato
+    html = alice_client.post(
+        reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"]),
+        {
+            "_handling": "naeste",
+            "ivaerksat_behandling_dato": (anmodet + timedelta(days=20)).isoformat(),
+        },
+    ).content.decode()
+    select = re.search(
+        r'<select name="behandling_garanti_overskrede_aarsag_kode".*?</select>', html, re.S
+    )
+    assert select, "4-IVÆR is shown after 20 days (R-IVAER-4)"
+    options = dict(re.findall(r'<option value="(\d\d)"([^>]*)>', select.group(0)))
+    assert "disabled" in options[disabled]
+    assert "disabled" not in options[open_]
+    assert f"borgeren er {alder} år" in select.group(0)
