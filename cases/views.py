@@ -1,3 +1,6 @@
+import json
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors, services
-from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm
+from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm, form_data
 from cases.models import Kontaktforloeb
 from cases.overblik import overblik
 from cases.permissions import sager_required
@@ -36,7 +39,7 @@ from cases.wizards import (
 )
 from smdb import rules, sync
 from smdb.client import SmdbError
-from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
+from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
 
 SESSION_CPR = "soegt_cpr"
 
@@ -256,6 +259,35 @@ class SkemaSideView(View):
     def extra_context(self, forloeb) -> dict:
         return {}
 
+    def start_json(self, request, row, conflict) -> str:
+        """The answers an edit page began with, posted back with it so that a
+        conflict can say who changed what: the stored row, after a conflict the
+        version now stored, and on a page sent back with errors what it began with."""
+        if not self.with_version:
+            return ""
+        if conflict is None and "_start" in request.POST:
+            return request.POST["_start"]
+        stored = conflict or row
+        return json.dumps(values_to_data(self.trin.schema, stored.smdb_values() if stored else {}))
+
+    def med_valg(self, request, pk: int, **kwargs):
+        """The posted answers, with the other person's kept where this user chose
+        "Behold den andens" after a conflict (``_behold_<field>=deres``)."""
+        deres = [
+            k.removeprefix("_behold_")
+            for k, v in request.POST.items()
+            if k.startswith("_behold_") and v == "deres"
+        ]
+        if not deres or not self.with_version:
+            return request.POST
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = self.row(forloeb, **kwargs)
+        data = request.POST.copy()
+        for f in self.trin.fields:
+            if f.name in deres and not f.computed:
+                data.setlist(f.name, form_data(f, getattr(row, f.name)))
+        return data
+
     # flow
     def side(self, forloeb, row, *, data=None, form=None) -> Side:
         return Side.bind(
@@ -293,7 +325,7 @@ class SkemaSideView(View):
             return _opdatering(
                 request, self.side(forloeb, self.row(forloeb, **kwargs), data=request.POST)
             )
-        form = form_class(request.POST)
+        form = form_class(self.med_valg(request, pk, **kwargs))
         valid = form.is_valid()
         handling = request.POST.get("_handling", "gem")
         if handling == "kladde" and self.kladder:
@@ -322,7 +354,8 @@ class SkemaSideView(View):
                 rest = form.add_violations(exc.violations, schema=exc.schema, index=exc.index)
             except services.VersionConflict as exc:
                 conflict = exc.current
-                # The next save is meant to overwrite: it names the version now stored.
+                # The next save is meant to overwrite: it names the version now stored,
+                # and starts from what is stored.
                 data = request.POST.copy()
                 data["version"] = str(conflict.version)
                 form = form_class(data)
@@ -359,22 +392,79 @@ class SkemaSideView(View):
                 "fra_kladde": kladde is not None or bool(request.POST.get("_kladde")),
                 "tilbud_valg": tilbud_valg,
                 "kan_gemme_kladde": self.kladder,
-                "konflikt": konflikt(conflict, side.values) if conflict is not None else None,
+                "konflikt": (
+                    konflikt(
+                        conflict,
+                        side.values,
+                        start=_start_values(request, self.trin.schema),
+                        variables=self.trin.variables,
+                    )
+                    if conflict is not None
+                    else None
+                ),
+                "start_json": self.start_json(request, row, conflict),
                 **self.extra_context(forloeb),
             },
         )
 
 
-def konflikt(current, mine: dict) -> dict:
-    """What the other person saved that differs from what this user typed."""
+@dataclass
+class Forskel:
+    """One field where the other person's saved answer and this user's differ."""
+
+    field: Field
+    deres: str
+    min: str
+    #: Changed since this user began (compared with the answers the page started from).
+    deres_aendret: bool
+    min_aendret: bool
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def behold(self) -> str:
+        """What is kept unless the user chooses: theirs when only they changed it, so
+        that a save never rolls back what this user did not touch."""
+        return "deres" if self.deres_aendret and not self.min_aendret else "min"
+
+
+def konflikt(current, mine: dict, *, start: dict | None = None, variables=None) -> dict:
+    """What the other person saved that differs from what this user typed, field by
+    field, and who changed it since the page was opened (``start``: the answers it
+    began with; unknown: both count as changed)."""
     by_var = current.schema.by_variable()
     forskelle = []
     for variable, theirs in current.smdb_values().items():
         f = by_var[variable]
         if f.computed or variable not in mine or mine[variable] == theirs:
             continue
-        forskelle.append((f.full_label, display_value(f, theirs), display_value(f, mine[variable])))
+        if variables is not None and variable not in variables:
+            continue
+        base = (start or {}).get(variable, theirs if start is None else None)
+        forskelle.append(
+            Forskel(
+                f,
+                display_value(f, theirs),
+                display_value(f, mine[variable]),
+                deres_aendret=start is None or theirs != base,
+                min_aendret=start is None or mine[variable] != base,
+            )
+        )
     return {"current": current, "forskelle": forskelle}
+
+
+def _start_values(request, schema) -> dict | None:
+    """The answers an edit page began with, as it posted them back (``_start``);
+    None when it did not (then who changed what is unknown)."""
+    try:
+        data = json.loads(request.POST.get("_start") or "null")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        return None
+    return kladde_values(schema, {k: [str(x) for x in v] for k, v in data.items()})
 
 
 class TilknytningCreate(SkemaSideView):

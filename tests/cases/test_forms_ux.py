@@ -343,3 +343,58 @@ def test_R_IVAER_5_4_ivaer_option_impossible_for_the_age_is_disabled_with_why(
     assert "disabled" in options[disabled]
     assert "disabled" not in options[open_]
     assert f"borgeren er {alder} år" in select.group(0)
+
+
+# --- A conflict says who changed what, and keeps theirs or yours per field -----------
+
+
+def test_conflict_says_who_changed_what_and_saves_only_what_was_chosen(alice_client, kbh, leder):
+    import json
+    import re
+
+    from cases.models import Tilbudstilknytning
+    from cases.wizards import values_to_data
+    from smdb.fields import TILBUDSTILKNYTNING
+
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True)
+    row = forloeb.tilbudstilknytninger.get()
+    url = reverse("cases:tilknytning_rediger", args=[forloeb.pk, row.pk])
+    html = alice_client.get(url).content.decode()
+    start = re.search(r'name="_start" value="([^"]*)"', html).group(1).replace("&quot;", '"')
+    assert json.loads(start)["behandling_intensitet_kode"] == [row.behandling_intensitet_kode]
+    theirs = "02" if row.behandling_intensitet_kode != "02" else "03"
+    mine_frit = not row.person_behandling_frit_valg_indikator
+    # Meanwhile the leder changes the intensitet.
+    Tilbudstilknytning.objects.filter(pk=row.pk).update(
+        version=2, aendret_af=leder, behandling_intensitet_kode=theirs
+    )
+    data = {
+        **{k: v for k, v in values_to_data(TILBUDSTILKNYTNING, row.smdb_values()).items()},
+        "person_behandling_frit_valg_indikator": ["true" if mine_frit else "false"],
+        "version": ["1"],
+        "_start": [start],
+        "_handling": ["gem"],
+    }
+    response = alice_client.post(url, data)
+    forskelle = {f.name: f for f in response.context["konflikt"]["forskelle"]}
+    intensitet = forskelle["behandling_intensitet_kode"]
+    frit = forskelle["person_behandling_frit_valg_indikator"]
+    assert (intensitet.deres_aendret, intensitet.min_aendret, intensitet.behold) == (
+        True,
+        False,
+        "deres",
+    )
+    assert (frit.deres_aendret, frit.min_aendret, frit.behold) == (False, True, "min")
+    html = response.content.decode()
+    assert 'name="_behold_behandling_intensitet_kode" id="behold-deres-' in html
+    # Gem with the choices shown: theirs for the intensitet, mine for frit valg.
+    again = {
+        **data,
+        "version": ["2"],
+        "_behold_behandling_intensitet_kode": ["deres"],
+        "_behold_person_behandling_frit_valg_indikator": ["min"],
+    }
+    assert alice_client.post(url, again).status_code == 302
+    saved = Tilbudstilknytning.objects.get()
+    assert saved.behandling_intensitet_kode == theirs
+    assert saved.person_behandling_frit_valg_indikator is mine_frit
