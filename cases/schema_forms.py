@@ -19,11 +19,59 @@ def _to_bool(value: str) -> bool:
     return value == "true"
 
 
+class ValgSelect(forms.Select):
+    """A code list whose options that cannot be valid for the answers given are
+    disabled, with the reason in the option's text (issue 11; e.g. 4-IVÆR 06 for an
+    adult, R-IVAER-5). ``utilgaengelige``: code -> reason, set by the page."""
+
+    utilgaengelige: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reason = self.utilgaengelige.get(str(value))
+        # The answer already given stays choosable, so the page shows what was sent.
+        if reason and not selected:
+            option["attrs"]["disabled"] = True
+            option["label"] = f"{label} – kan ikke vælges: {reason}"
+        return option
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+#: Text this long or longer gets a live counter ("212 / 250") and a text area.
+LANG_TEKST = 50
+
+
+class TekstField(forms.CharField):
+    """Free text with SMDB's length limit, which the browser does not enforce: a
+    ``maxlength`` cut pasted text at 250 characters without a word (issue 11). The
+    whole text is sent and kept; the page counts the characters as they are typed
+    (static/js/skemaer.js) and the server refuses what is too long."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "max_length": "Teksten må højst være %(limit_value)d tegn, men er "
+                "%(show_value)d. Forkort den; intet er gemt endnu."
+            },
+        )
+        super().__init__(**kwargs)
+        if self.max_length and self.max_length >= LANG_TEKST:
+            self.widget = forms.Textarea(attrs={"rows": 3})
+            self.widget.attrs.update(self.widget_attrs(self.widget))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        limit = attrs.pop("maxlength", None)
+        if limit is not None and self.max_length >= LANG_TEKST:
+            attrs["data-tegn-max"] = limit
+        return attrs
 
 
 def form_field(field: Field) -> forms.Field:
@@ -38,6 +86,7 @@ def form_field(field: Field) -> forms.Field:
         case FieldType.CODE:
             return forms.ChoiceField(
                 choices=[("", "Vælg …"), *field.codes],
+                widget=ValgSelect,
                 error_messages={"invalid_choice": "Vælg en af mulighederne på listen."},
                 **common,
             )
@@ -53,15 +102,20 @@ def form_field(field: Field) -> forms.Field:
             return forms.IntegerField(
                 min_value=field.min_value,
                 max_value=field.max_value,
+                # A text box, not <input type="number">: the browser drops what a
+                # number box cannot hold ("fem" was sent as empty, "3,5" as 35), so
+                # the server never saw it. Here every keystroke is sent, refused
+                # with a Danish message and shown again as typed (issue 11).
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
                 error_messages={
-                    "invalid": "Skriv et helt tal.",
+                    "invalid": "Skriv et helt tal med cifre, fx 12 (ikke bogstaver eller komma).",
                     "min_value": "Tallet skal være mindst %(limit_value)s.",
                     "max_value": "Tallet må højst være %(limit_value)s.",
                 },
                 **common,
             )
         case FieldType.TEXT:
-            return forms.CharField(max_length=field.max_length, **common)
+            return TekstField(max_length=field.max_length, **common)
         case FieldType.CODE_LIST:
             return forms.MultipleChoiceField(
                 choices=field.codes,

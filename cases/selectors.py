@@ -100,6 +100,23 @@ def kladde_for_user(*, user, forloeb_pk: int, schema: str, skema_pk: int = 0) ->
     )
 
 
+def kladde_til_kassering(*, user, forloeb_pk: int, kladde_pk: int) -> Kladde:
+    """The user's own draft on one of their myndighed's forløb (1 query); 404 otherwise."""
+    kladde = (
+        Kladde.objects.filter(
+            pk=kladde_pk,
+            forloeb_id=forloeb_pk,
+            forloeb__in=forloeb_for_user(user),
+            bruger=user,
+        )
+        .select_related("forloeb", "forloeb__anmodning", "forloeb__ivaerksaettelse")
+        .first()
+    )
+    if kladde is None:
+        raise Http404("Kladden findes ikke.")
+    return kladde
+
+
 def kladder_for_forloeb(forloeb: Kontaktforloeb) -> list[Kladde]:
     """The drafts on a forløb, every user's, newest first (1 query)."""
     return list(forloeb.kladder.select_related("bruger").order_by("-aendret", "-pk"))

@@ -62,6 +62,11 @@ class RuleViolations(Exception):
         self.index = index
 
 
+#: ``kontrol=True`` on a write service: check the change as the save would (raising
+#: RuleViolations) and save nothing. A form with unreadable answers uses it to show
+#: the rule errors of the rest in the same round (issue 11).
+
+
 class VersionConflict(Exception):
     """Someone saved the schema after this edit began; nothing was saved.
 
@@ -74,7 +79,7 @@ class VersionConflict(Exception):
 
 
 @transaction.atomic
-def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
+def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Kontaktforloeb:
     """Register an Anmodning: a new kontaktforløb for ``cpr`` in the user's myndighed.
 
     ``data`` holds the ANM values keyed by SMDB variable name; 8-ANM KommuneKode
@@ -95,6 +100,8 @@ def anmodning_create(*, user, cpr: str, data: dict) -> Kontaktforloeb:
     forloeb = Kontaktforloeb(myndighed=myndighed, person_identifikator=cpr, oprettet_af=user)
     andre = selectors.myndighedens_forloeb_for_cpr(myndighed_id=myndighed.pk, cpr=cpr)
     _check_edit(forloeb, andre, ANMODNING.key, anmodning=data)
+    if kontrol:
+        return forloeb
     forloeb.save()
     anmodning = Anmodning.objects.create(
         forloeb=forloeb,
@@ -280,13 +287,15 @@ def ivaerksaettelse_update(
 
 @transaction.atomic
 def tilbudstilknytning_create(
-    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Tilbudstilknytning:
     """Tilknyt til tilbud: add a tilbudstilknytning to the forløb."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     values = _klargjort(TILBUDSTILKNYTNING.key, data, forloeb)
     index = len(_tilknytninger(forloeb))
     _check_insert(forloeb, andre, TILBUDSTILKNYTNING.key, values, index=index)
+    if kontrol:
+        return None
     return _create(
         Tilbudstilknytning,
         user=user,
@@ -299,7 +308,13 @@ def tilbudstilknytning_create(
 
 @transaction.atomic
 def tilbudstilknytning_update(
-    *, user, forloeb_pk: int, tilknytning_pk: int, version: int | None, data: Mapping[str, Any]
+    *,
+    user,
+    forloeb_pk: int,
+    tilknytning_pk: int,
+    version: int | None,
+    data: Mapping[str, Any],
+    kontrol: bool = False,
 ) -> Tilbudstilknytning:
     """Rediger a tilbudstilknytning; "Afslut tilbudstilknytning" is this with the
     slut date (4-TILB) set and the other answers unchanged."""
@@ -313,17 +328,21 @@ def tilbudstilknytning_update(
     replaced = [t.smdb_values() for t in tilknytninger]
     replaced[index] = values
     _check_edit(forloeb, andre, TILBUDSTILKNYTNING.key, index=index, tilbudstilknytninger=replaced)
+    if kontrol:
+        return row
     return _update(row, user=user, version=version, values=values, beskrivelse="Tilbudstilknytning")
 
 
 @transaction.atomic
 def afslutning_create(
-    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
+    *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Afslutning:
     """Afslut behandling: close the forløb."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     values = _klargjort(AFSLUTNING.key, data, forloeb)
     _check_insert(forloeb, andre, AFSLUTNING.key, values)
+    if kontrol:
+        return None
     return _create(
         Afslutning,
         user=user,
@@ -336,7 +355,7 @@ def afslutning_create(
 
 @transaction.atomic
 def afslutning_update(
-    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
 ) -> Afslutning:
     """Rediger the afslutning. A moved afslutningsdato moves the slut dates that were
     on it (R-AFSL-6), sent to SMDB as described above: the afslutning is deleted in
@@ -358,6 +377,8 @@ def afslutning_update(
             flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
         ]
     _check_edit(forloeb, andre, AFSLUTNING.key, **replace)
+    if kontrol:
+        return row
     if not flyttes:
         return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
     _slet_i_smdb([row])
@@ -379,7 +400,7 @@ def afslutning_update(
 
 @transaction.atomic
 def anmodning_update(
-    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any]
+    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
 ) -> Anmodning:
     """Rediger the anmodning. A changed anmodningsdato changes the IVÆR's computed
     32-IVÆR too: saved on our row with it, but not sent, because SMDB recomputes
@@ -411,6 +432,8 @@ def anmodning_update(
             replace["ivaerksaettelse"] = ivaer_values
             svar_ryddet = any(not ALL_FIELDS[k].computed for k in aendret)
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
+    if kontrol:
+        return row
     # Computed fields only: SMDB recomputes them, the anmodning's edit is all it needs.
     # Answers cleared: the IVÆR itself changes, which SMDB cannot take before or
     # after the anmodning's edit alone; it travels like the equality-tied dates above

@@ -1,16 +1,21 @@
+import json
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors, services, soegning
-from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm
+from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm, form_data
 from cases.models import Kontaktforloeb
+from cases.overblik import overblik
 from cases.permissions import sager_required
 from cases.templatetags.smdb_tags import display_value
 from cases.validation import rules_forloeb, validate, validate_insert
@@ -35,7 +40,7 @@ from cases.wizards import (
 )
 from smdb import rules, sync
 from smdb.client import SmdbError
-from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING
+from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
 
 
 def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
@@ -69,22 +74,49 @@ def find_borger(request):
         if not results:
             # A search without a hit is in the log too (issue 9), by the CPR's keyed hash.
             audit_record(user=request.user, handling=Handling.SOEGT_INTET, cpr=cpr)
-    return render(request, "cases/find_borger.html", {"form": form, "results": results})
+    # R-ANM-1: with an active forløb there is no new anmodning to offer, only the way to it.
+    aktivt = next((f for f in results or () if _aktivt(f)), None)
+    return render(
+        request, "cases/find_borger.html", {"form": form, "results": results, "aktivt": aktivt}
+    )
+
+
+def _aktivt(forloeb: Kontaktforloeb) -> bool:
+    """Active as R-ANM-1 counts it: an anmodning without an afslutning."""
+    return getattr(forloeb, "afslutning", None) is None
 
 
 @sager_required
 @require_http_methods(["GET", "POST"])
 def anmodning_create(request):
+    aktivt = None  # the citizen's active forløb, when R-ANM-1 refuses a new one
+    gammel_dato = None  # an anmodningsdato over a year back, to confirm once
     if request.method == "POST":
         form = AnmodningForm(request.POST)
-        if form.is_valid():
-            try:
-                forloeb = services.anmodning_create(
-                    user=request.user, cpr=form.cpr, data=form.anmodning_data()
-                )
-            except services.RuleViolations as exc:
-                form.add_violations(exc.violations)
-            else:
+        valid = form.is_valid()
+        cpr = form.cleaned_data.get("person_identifikator", "")
+        if valid and (gammel_dato := form.dato_skal_bekraeftes(rules.today_dk())):
+            # Asked once: sent again with this date, it is saved.
+            data = request.POST.copy()
+            data["dato_bekraeftet"] = gammel_dato.isoformat()
+            form = AnmodningForm(data)
+            form.is_valid()
+        try:
+            # With unreadable answers (or a date to confirm) only checked, so that
+            # every error shows at once.
+            forloeb = services.anmodning_create(
+                user=request.user,
+                cpr=cpr,
+                data=form.anmodning_data(),
+                kontrol=not valid or gammel_dato is not None,
+            )
+        except services.RuleViolations as exc:
+            form.add_violations(uden_parsefejl(form, exc.violations))
+            if any(v.rule == "R-ANM-1" for v in exc.violations):
+                borgerens = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
+                aktivt = next((f for f in borgerens if _aktivt(f)), None)
+        else:
+            if valid and gammel_dato is None:
                 soegning.glem_cpr(request.session)
                 messages.success(request, "Anmodningen er registreret.")
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
@@ -93,7 +125,12 @@ def anmodning_create(request):
     return render(
         request,
         "cases/anmodning_form.html",
-        {"form": form, "myndighed": request.user.myndighed},
+        {
+            "form": form,
+            "myndighed": request.user.myndighed,
+            "aktivt": aktivt,
+            "gammel_dato": gammel_dato,
+        },
     )
 
 
@@ -114,6 +151,7 @@ def forloeb_detail(request, pk: int):
             "forloeb": forloeb,
             "andre": andre,
             "tilknytninger": forloeb.tilbudstilknytninger.all(),
+            "overblik": overblik(forloeb),
             "ivaerksaettelse": ivaerksaettelse,
             "afslutning": afslutning,
             "slettes": raekkefoelge[0][2] if raekkefoelge else None,
@@ -134,6 +172,13 @@ def glem_soegning(request):
 
 
 # --- The schema forms: Iværksæt behandling, Tilknyt til tilbud, Afslut, Rediger, Slet ---
+
+
+def uden_parsefejl(form, violations: list) -> list:
+    """``violations`` less those at a field whose answer could not be read: it
+    already says so, and the rule engine saw it as unanswered."""
+    names = {f.variable: f.name for f in form.schema_fields()}
+    return [v for v in violations if names.get(v.variable or "") not in form.errors]
 
 
 def _forloeb_url(pk: int) -> str:
@@ -205,8 +250,45 @@ class SkemaSideView(View):
             return {}
         return {k: v for k, v in row.smdb_values().items() if k not in self.trin.variables}
 
-    def save(self, request, pk: int, form: SkemaForm, **kwargs):
+    def save(self, request, pk: int, form: SkemaForm, *, kontrol: bool = False, **kwargs):
+        """Save through the service; ``kontrol``: only check, save nothing."""
         raise NotImplementedError
+
+    def oevrige_fejl(self, violations: list) -> list:
+        """The violations shown on top (not at a field of this page)."""
+        return violations
+
+    def extra_context(self, forloeb) -> dict:
+        return {}
+
+    def start_json(self, request, row, conflict) -> str:
+        """The answers an edit page began with, posted back with it so that a
+        conflict can say who changed what: the stored row, after a conflict the
+        version now stored, and on a page sent back with errors what it began with."""
+        if not self.with_version:
+            return ""
+        if conflict is None and "_start" in request.POST:
+            return request.POST["_start"]
+        stored = conflict or row
+        return json.dumps(values_to_data(self.trin.schema, stored.smdb_values() if stored else {}))
+
+    def med_valg(self, request, pk: int, **kwargs):
+        """The posted answers, with the other person's kept where this user chose
+        "Behold den andens" after a conflict (``_behold_<field>=deres``)."""
+        deres = [
+            k.removeprefix("_behold_")
+            for k, v in request.POST.items()
+            if k.startswith("_behold_") and v == "deres"
+        ]
+        if not deres or not self.with_version:
+            return request.POST
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        row = self.row(forloeb, **kwargs)
+        data = request.POST.copy()
+        for f in self.trin.fields:
+            if f.name in deres and not f.computed:
+                data.setlist(f.name, form_data(f, getattr(row, f.name)))
+        return data
 
     # flow
     def side(self, forloeb, row, *, data=None, form=None) -> Side:
@@ -245,7 +327,7 @@ class SkemaSideView(View):
             return _opdatering(
                 request, self.side(forloeb, self.row(forloeb, **kwargs), data=request.POST)
             )
-        form = form_class(request.POST)
+        form = form_class(self.med_valg(request, pk, **kwargs))
         valid = form.is_valid()
         handling = request.POST.get("_handling", "gem")
         if handling == "kladde" and self.kladder:
@@ -261,6 +343,15 @@ class SkemaSideView(View):
         if not valid:
             conflict = self.ugyldig(request, pk, form, **kwargs)
             valid = conflict is None and form.is_valid()
+            if conflict is None and not valid:
+                # All of the page's errors in one round: the rule errors of what could
+                # be read, beside the answers that could not (issue 11).
+                try:
+                    self.save(request, pk, form, kontrol=True, **kwargs)
+                except services.RuleViolations as exc:
+                    rest = form.add_violations(
+                        uden_parsefejl(form, exc.violations), schema=exc.schema, index=exc.index
+                    )
         if valid:
             try:
                 self.save(request, pk, form, **kwargs)
@@ -279,7 +370,7 @@ class SkemaSideView(View):
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
         side = self.side(forloeb, row, form=form)
-        side.oevrige_fejl = rest
+        side.oevrige_fejl = self.oevrige_fejl(rest)
         return self.render(request, forloeb, row, side, conflict=conflict)
 
     def ugyldig(self, request, pk: int, form: SkemaForm, **kwargs):
@@ -318,21 +409,79 @@ class SkemaSideView(View):
                 "fra_kladde": kladde is not None or bool(request.POST.get("_kladde")),
                 "tilbud_valg": tilbud_valg,
                 "kan_gemme_kladde": self.kladder,
-                "konflikt": konflikt(conflict, side.values) if conflict is not None else None,
+                "konflikt": (
+                    konflikt(
+                        conflict,
+                        side.values,
+                        start=_start_values(request, self.trin.schema),
+                        variables=self.trin.variables,
+                    )
+                    if conflict is not None
+                    else None
+                ),
+                "start_json": self.start_json(request, row, conflict),
+                **self.extra_context(forloeb),
             },
         )
 
 
-def konflikt(current, mine: dict) -> dict:
-    """What the other person saved that differs from what this user typed."""
+@dataclass
+class Forskel:
+    """One field where the other person's saved answer and this user's differ."""
+
+    field: Field
+    deres: str
+    min: str
+    #: Changed since this user began (compared with the answers the page started from).
+    deres_aendret: bool
+    min_aendret: bool
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def behold(self) -> str:
+        """What is kept unless the user chooses: theirs when only they changed it, so
+        that a save never rolls back what this user did not touch."""
+        return "deres" if self.deres_aendret and not self.min_aendret else "min"
+
+
+def konflikt(current, mine: dict, *, start: dict | None = None, variables=None) -> dict:
+    """What the other person saved that differs from what this user typed, field by
+    field, and who changed it since the page was opened (``start``: the answers it
+    began with; unknown: both count as changed)."""
     by_var = current.schema.by_variable()
     forskelle = []
     for variable, theirs in current.smdb_values().items():
         f = by_var[variable]
         if f.computed or variable not in mine or mine[variable] == theirs:
             continue
-        forskelle.append((f.full_label, display_value(f, theirs), display_value(f, mine[variable])))
+        if variables is not None and variable not in variables:
+            continue
+        base = (start or {}).get(variable, theirs if start is None else None)
+        forskelle.append(
+            Forskel(
+                f,
+                display_value(f, theirs),
+                display_value(f, mine[variable]),
+                deres_aendret=start is None or theirs != base,
+                min_aendret=start is None or mine[variable] != base,
+            )
+        )
     return {"current": current, "forskelle": forskelle}
+
+
+def _start_values(request, schema) -> dict | None:
+    """The answers an edit page began with, as it posted them back (``_start``);
+    None when it did not (then who changed what is unknown)."""
+    try:
+        data = json.loads(request.POST.get("_start") or "null")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        return None
+    return kladde_values(schema, {k: [str(x) for x in v] for k, v in data.items()})
 
 
 class TilknytningCreate(SkemaSideView):
@@ -341,14 +490,16 @@ class TilknytningCreate(SkemaSideView):
     knap = "Tilknyt til tilbud"
     kladder = True
 
-    def save(self, request, pk, form, **kwargs):
+    def save(self, request, pk, form, *, kontrol=False, **kwargs):
         services.tilbudstilknytning_create(
             user=request.user,
             forloeb_pk=pk,
             data=form.values(),
             kladde=bool(request.POST.get("_kladde")),
+            kontrol=kontrol,
         )
-        messages.success(request, "Tilbudstilknytningen er registreret.")
+        if not kontrol:
+            messages.success(request, "Tilbudstilknytningen er registreret.")
 
 
 class _TilknytningEdit(SkemaSideView):
@@ -360,15 +511,17 @@ class _TilknytningEdit(SkemaSideView):
             raise Http404("Tilbudstilknytningen findes ikke på forløbet.")
         return row
 
-    def save(self, request, pk, form, *, tilknytning_pk: int):
+    def save(self, request, pk, form, *, tilknytning_pk: int, kontrol=False):
         services.tilbudstilknytning_update(
             user=request.user,
             forloeb_pk=pk,
             tilknytning_pk=tilknytning_pk,
             version=form.version,
             data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, self.besked)
+        if not kontrol:
+            messages.success(request, self.besked)
 
 
 class TilknytningRediger(_TilknytningEdit):
@@ -401,14 +554,26 @@ class AfslutningCreate(SkemaSideView):
             return {"BehandlingAfsluttetDato": max(slut)}
         return {}
 
-    def save(self, request, pk, form, **kwargs):
+    def extra_context(self, forloeb) -> dict:
+        # R-AFSL-5: said before the form, with a link to close each, rather than
+        # only as an error after the caseworker has filled it in.
+        return {"aabne_tilknytninger": overblik(forloeb).aabne}
+
+    def oevrige_fejl(self, violations):
+        # R-TILB-6 (4-TILB required once the forløb is closed) says what R-AFSL-5
+        # says at 1-AFSL, about a field not on this page: shown once, not twice.
+        return [v for v in violations if v.rule != "R-TILB-6"]
+
+    def save(self, request, pk, form, *, kontrol=False, **kwargs):
         services.afslutning_create(
             user=request.user,
             forloeb_pk=pk,
             data=form.values(),
             kladde=bool(request.POST.get("_kladde")),
+            kontrol=kontrol,
         )
-        messages.success(request, "Behandlingen er afsluttet.")
+        if not kontrol:
+            messages.success(request, "Behandlingen er afsluttet.")
 
 
 class AfslutningRediger(SkemaSideView):
@@ -420,11 +585,16 @@ class AfslutningRediger(SkemaSideView):
     def row(self, forloeb):
         return services._eksisterende(forloeb, "afslutning")
 
-    def save(self, request, pk, form):
+    def save(self, request, pk, form, *, kontrol=False):
         services.afslutning_update(
-            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+            user=request.user,
+            forloeb_pk=pk,
+            version=form.version,
+            data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, "Afslutningen er rettet.")
+        if not kontrol:
+            messages.success(request, "Afslutningen er rettet.")
 
 
 class AnmodningRediger(SkemaSideView):
@@ -436,11 +606,16 @@ class AnmodningRediger(SkemaSideView):
     def row(self, forloeb):
         return services._eksisterende(forloeb, "anmodning")
 
-    def save(self, request, pk, form):
+    def save(self, request, pk, form, *, kontrol=False):
         services.anmodning_update(
-            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+            user=request.user,
+            forloeb_pk=pk,
+            version=form.version,
+            data=form.values(),
+            kontrol=kontrol,
         )
-        messages.success(request, "Anmodningen er rettet.")
+        if not kontrol:
+            messages.success(request, "Anmodningen er rettet.")
 
 
 @method_decorator(sager_required, name="dispatch")
@@ -537,7 +712,7 @@ class IvaerksaettelseWizard(View):
             for v in self.violations(forloeb, andre, values)
             if v.schema == self.schema_key and v.variable in step.variables
         ]
-        return side.form.add_violations(own, schema=self.schema_key)
+        return side.form.add_violations(uden_parsefejl(side.form, own), schema=self.schema_key)
 
     @property
     def titel(self) -> str:
@@ -650,7 +825,8 @@ class IvaerksaettelseWizard(View):
         index = IVAERKSAETTELSE_TRIN.index(step)
         merged = flet_kladde(step, data, form, rules_forloeb(forloeb))
         rest = []
-        if handling == "naeste" and form.is_valid():
+        if handling == "naeste":
+            # Rule errors with the unreadable answers, in one round (issue 11).
             rest = self.step_violations(step, side, forloeb, andre)
         ok = handling != "naeste" or (form.is_valid() and not form.errors and not rest)
         if handling == "forrige" and index > 0:
@@ -789,8 +965,9 @@ def forloeb_slet(request, pk: int):
     """Slet the whole forløb: walks back schema by schema (R-DEL-1)."""
     if request.method == "POST":
         antal = services.forloeb_delete(user=request.user, forloeb_pk=pk)
+        skemaer = ngettext("%(antal)d skema", "%(antal)d skemaer", antal) % {"antal": antal}
         messages.success(
-            request, f"Forløbet er slettet bagfra ({antal} skemaer). Sletningerne sendes til SMDB."
+            request, f"Forløbet er slettet bagfra ({skemaer}). Sletningerne sendes til SMDB."
         )
         return redirect("cases:home")
     forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
@@ -808,11 +985,20 @@ def forloeb_slet(request, pk: int):
 
 
 @sager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def kladde_slet(request, pk: int, kladde_pk: int):
-    services.kladde_delete(user=request.user, kladde_pk=kladde_pk)
-    messages.success(request, "Kladden er kasseret.")
-    return redirect("cases:forloeb_detail", pk=pk)
+    """Kassér a draft: asked first (GET), done on POST (issue 11)."""
+    if request.method == "POST":
+        services.kladde_delete(user=request.user, kladde_pk=kladde_pk)
+        messages.success(request, "Kladden er kasseret.")
+        return redirect("cases:forloeb_detail", pk=pk)
+    kladde = selectors.kladde_til_kassering(user=request.user, forloeb_pk=pk, kladde_pk=kladde_pk)
+    _vist(request, kladde.forloeb, "Kassér kladde")
+    return render(
+        request,
+        "cases/kladde_slet.html",
+        {"forloeb": kladde.forloeb, "kladde": kladde, "titel": "Kassér kladde"},
+    )
 
 
 @sager_required

@@ -31,6 +31,8 @@ from smdb.fields import (
     FieldType,
     Schema,
 )
+from smdb.rules import variabler as rules_v
+from smdb.rules.ivaerksaettelse import garantiaarsager_ikke_for_alder
 from smdb.rules.visibility import er_tom
 
 # --- Pages and steps -----------------------------------------------------------------
@@ -178,6 +180,11 @@ class Felt:
     synlig: bool
     bound: BoundField | None = None  # None for a computed, read-only value
     beregnet: Any = None
+    #: Must be answered before the schema can be saved (the rule engine's
+    #: required_fields): marked with * and aria-required / required (issue 11).
+    paakraevet: bool = False
+    #: Options that cannot be valid for the answers given: code -> why (ValgSelect).
+    utilgaengelige: dict[str, str] = field(default_factory=dict)
     #: In a group whose labels share a beginning and an end (18-IVÆR "Antal dage med
     #: ... seneste måned"): (shared start, own part, shared end). The page shows only
     #: the own part; the accessible label stays whole, Felt-ID first.
@@ -189,7 +196,21 @@ class Felt:
 
     @property
     def input_id(self) -> str:
-        return self.bound.id_for_label if self.bound is not None else f"id_{self.field.name}"
+        """The id the question's help and error texts are named from. A radio or tick
+        box group has no one input (Django gives it no id_for_label): its auto_id."""
+        if self.bound is None:
+            return f"id_{self.field.name}"
+        return self.bound.id_for_label or self.bound.auto_id
+
+    @property
+    def anker(self) -> str:
+        """Where the error summary's link jumps: the input, a group's first box, or
+        the tilbud search."""
+        if self.widget in ("janej", "flere"):
+            return f"{self.bound.auto_id}_0"
+        if self.widget == "tilbud":
+            return "tilbud-soeg"
+        return self.input_id
 
     @property
     def widget(self) -> str:
@@ -204,13 +225,39 @@ class Felt:
         return "input"
 
     @property
+    def tegn_max(self) -> int | None:
+        """The length limit of a long text, shown with a live counter."""
+        if self.bound is not None and "data-tegn-max" in self.bound.field.widget.attrs:
+            return self.field.max_length
+        return None
+
+    @property
     def describedby(self) -> str:
         ids = []
         if self.field.help_text and self.widget != "tilbud":
             ids.append(f"{self.input_id}_helptext")
+        if self.tegn_max:
+            ids.append(f"{self.input_id}_taeller")
         if self.bound is not None and self.bound.errors:
             ids.append(f"{self.input_id}_fejl")
         return " ".join(ids)
+
+    @property
+    def input_html(self) -> str:
+        """The input of a one-box question, marked when it has an error: red border
+        (is-invalid), aria-invalid, and described by its help and its error text
+        (Django's own aria-describedby names an ``_error`` id this page has not)."""
+        attrs = {}
+        if self.utilgaengelige:
+            self.bound.field.widget.utilgaengelige = self.utilgaengelige
+        if self.describedby:
+            attrs["aria-describedby"] = self.describedby
+        if self.paakraevet:
+            attrs["aria-required"] = "true"
+        if self.bound.errors:
+            css = self.bound.field.widget.attrs.get("class", "")
+            attrs["class"] = f"{css} is-invalid".strip()
+        return self.bound.as_widget(attrs=attrs)
 
     @property
     def beregnet_tekst(self) -> str:
@@ -326,6 +373,23 @@ class Side:
         return rules.computed_values(self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values))
 
     @cached_property
+    def utilgaengelige_svar(self) -> dict[str, dict[str, str]]:
+        """Per variable, the codes the rule engine would refuse for the answers so
+        far, with why; shown disabled. Now 4-IVÆR by age (R-IVAER-5)."""
+        alder = self.beregnede.get(rules_v.ALDER)
+        if alder is None:
+            return {}
+        return {rules_v.GARANTI_AARSAG: garantiaarsager_ikke_for_alder(alder)}
+
+    @cached_property
+    def paakraevede(self) -> frozenset[str]:
+        return rules.required_fields(self.trin.schema.key, self.values, self.forloeb)
+
+    @property
+    def har_paakraevede(self) -> bool:
+        return any(f.paakraevet and f.synlig for b in self.blokke for f in b.felter)
+
+    @cached_property
     def blokke(self) -> list[Blok]:
         felter = []
         for f in self.trin.fields:
@@ -333,7 +397,15 @@ class Side:
             if f.computed:
                 felter.append(Felt(f, synlig, beregnet=self.beregnede.get(f.variable)))
             else:
-                felter.append(Felt(f, synlig, bound=self.form[f.name]))
+                felter.append(
+                    Felt(
+                        f,
+                        synlig,
+                        bound=self.form[f.name],
+                        paakraevet=f.variable in self.paakraevede,
+                        utilgaengelige=self.utilgaengelige_svar.get(f.variable, {}),
+                    )
+                )
         blokke: list[Blok] = []
         for felt in felter:
             last = blokke[-1] if blokke else None
@@ -386,9 +458,9 @@ class Side:
                 for error in felt.bound.errors:
                     # A rule violation already starts with its Felt-ID; a parse error not.
                     if felt.field.felt_id and error.startswith(felt.field.felt_id):
-                        out.append((felt.input_id, error))
+                        out.append((felt.anker, error))
                     else:
-                        out.append((felt.input_id, f"{felt.field.full_label}: {error}"))
+                        out.append((felt.anker, f"{felt.field.full_label}: {error}"))
         for error in self.form.non_field_errors():
             out.append(("", error))
         for v in self.oevrige_fejl:

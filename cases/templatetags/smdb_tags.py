@@ -1,5 +1,7 @@
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from smdb.fields import FieldType
 
@@ -31,3 +33,12 @@ def schema_rows(instance):
             continue
         rows.append((field.full_label, display_value(field, value)))
     return rows
+
+
+@register.filter
+def brydes_ved_skraastreg(text) -> str:
+    """``text`` escaped, with a line-break chance after each "/": DST's long labels
+    ("Kriminalforsorgen/domstol/prøveløsladelse/politi") are one word to the browser
+    and would run out of their column (issue 11: over the next box, and sideways at
+    390 px)."""
+    return mark_safe(escape(text).replace("/", "/<wbr>"))

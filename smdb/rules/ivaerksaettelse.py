@@ -141,11 +141,21 @@ def beregnede_felter_stemmer(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-4, 
         )
 
 
+def garantiaarsager_ikke_for_alder(alder: int) -> dict[str, str]:  # R-IVAER-5
+    """The 4-IVÆR codes that cannot be chosen for a citizen of ``alder`` at
+    iværksættelse, with why: the form disables them, the rule below refuses them."""
+    if alder < 18:
+        return {"05": f"kun for borgere på 18 år og derover; borgeren er {alder} år"}
+    return {"06": f"kun for borgere under 18 år; borgeren er {alder} år"}
+
+
 def garantiaarsag_passer_til_alder(k: Kontekst) -> Iterator[Violation]:  # R-IVAER-5
     if k.ivaer is None or k.alder is None:
         return
     kode = k.ivaer.get(v.GARANTI_AARSAG)
-    if kode == "05" and k.alder < 18:
+    if kode not in garantiaarsager_ikke_for_alder(k.alder):
+        return
+    if kode == "05":
         yield k.violation(
             "R-IVAER-5",
             k.ivaer,
@@ -153,7 +163,7 @@ def garantiaarsag_passer_til_alder(k: Kontekst) -> Iterator[Violation]:  # R-IVA
             f"'Frit valg' kan kun vælges for borgere på 18 år og derover (borgeren var "
             f"{k.alder} år ved iværksættelsen).",
         )
-    elif kode == "06" and k.alder >= 18:
+    else:
         yield k.violation(
             "R-IVAER-5",
             k.ivaer,

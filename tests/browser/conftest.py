@@ -16,3 +16,9 @@ def login(page, live_server):
         return page
 
     return do_login
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A Danish caseworker's browser: dates typed and shown as dd-mm-åååå."""
+    return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}

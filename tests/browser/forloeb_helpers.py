@@ -3,6 +3,7 @@ label, check accessibility with axe-core, take screenshots at two widths."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 AXE_STATIC = "vendor/axe-core/axe.min.js"
-SCREENS = Path("/tmp/screens")
+SCREENS = Path(os.environ.get("SCREENS_DIR", "/tmp/screens"))
 WIDTHS = (1280, 390)
 
 

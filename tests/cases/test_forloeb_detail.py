@@ -117,3 +117,58 @@ def test_every_page_showing_the_case_logs_the_view(alice_client, alice, kbh, url
         ).count()
         == 1
     )
+
+
+def test_case_page_names_each_tilknytnings_tilbud_type_intensitet_and_period(alice_client, kbh):
+    from tests.factories import TilbudFactory
+
+    TilbudFactory(tilbud_id=4711, navn="Rusmiddelcenter Nord")
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True)
+    t = forloeb.tilbudstilknytninger.get()
+    t.tilbud_id = 4711
+    t.save()
+    response = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk]))
+    html = response.content.decode()
+    heading = next(h for h in html.split("<h3") if "Tilbudstilknytning (TILB) nr. 1" in h)
+    heading = heading.split("</h3>")[0]
+    assert "Afslut" not in heading
+    assert "Rusmiddelcenter Nord" in heading
+    assert t.get_behandling_type_kode_display() in heading
+    assert t.get_behandling_intensitet_kode_display() in heading
+    start = t.tilbud_tilknyttet_behandling_start_dato
+    slut = t.tilbud_tilknyttet_behandling_slut_dato
+    assert f"{start.day}. " in heading and f" – {slut.day}. " in heading
+
+
+def test_case_page_facts_for_an_iværksat_forloeb(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, tilknyttet=True, dage_til_ivaerksaettelse=20)
+    html = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    assert "20 dage efter anmodningen" in html
+    assert "Overskredet" in html  # 20 > 14 days (R-IVAER-4)
+    alder = forloeb.ivaerksaettelse.person_ivaerksat_behandling_alder_kvantitet
+    assert f'Alder ved iværksættelse</dt>\n    <dd class="col-sm-9">{alder} år' in html
+    assert "Åbne tilknytninger" in html and "Nr. 1: " in html
+
+
+def test_case_page_shows_the_guarantees_last_day_until_iværksat(alice_client, kbh):
+    from datetime import timedelta
+
+    from smdb.rules import today_dk
+
+    anmodet = today_dk() - timedelta(days=3)
+    forloeb = ForloebFactory(myndighed=kbh, anmodningsdato=anmodet)
+    html = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    sidste = anmodet + timedelta(days=14)
+    assert "3 dage siden" in html
+    assert "Ikke iværksat" in html
+    assert f"iværksæt senest {sidste.day}. " in html
+    late = ForloebFactory(myndighed=kbh, anmodningsdato=today_dk() - timedelta(days=15))
+    html = alice_client.get(reverse("cases:forloeb_detail", args=[late.pk])).content.decode()
+    assert "Overskredet" in html and "sidste dag var" in html
+
+
+def test_case_page_facts_for_a_closed_forloeb_say_no_tilknytning_is_open(alice_client, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, afsluttet=True, dage_til_ivaerksaettelse=14)
+    html = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    assert "Overholdt" in html  # exactly 14 days holds (R-IVAER-4)
+    assert "Ingen – alle tilknytninger har en slutdato" in html
