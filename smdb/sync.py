@@ -48,6 +48,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from certificates.klient import klient_for, klienter_for
 from smdb import contract, outbox
 from smdb.client import SmdbError, SmdbKlient, Svar
 from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
@@ -95,7 +96,7 @@ def process_forloeb(
     waiting operations (``drain_outbox``) within the same time budget, so one
     task empties a burst and the tasks queued for forløb it already drained
     return after a query or two."""
-    klient = klient or SmdbKlient()
+    given = klient
     deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
     seen: set[int] = set()
     handled = 0
@@ -109,13 +110,14 @@ def process_forloeb(
         seen.add(op.pk)
         if not claim(op):
             break  # another worker has it and will carry on in order
+        klient = klient or klienter_for([forloeb_ref])[forloeb_ref]
         result = send_operation(op, klient)
         handled += 1
         if result.retry_in is not None:  # a transient error stops the forløb
             _retry_later(op.forloeb_ref, result.retry_in)
             return handled
     if drain:
-        handled += drain_outbox(klient=klient, deadline=deadline)
+        handled += drain_outbox(klient=given, deadline=deadline)
     return handled
 
 
@@ -185,7 +187,6 @@ def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = N
     looks SMDB up before inserting. The next operation of a forløb becomes a head
     only when the batch's results are committed, so order and parent Ids hold.
     """
-    klient = klient or SmdbKlient()
     if deadline is None:
         deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
     size = settings.SMDB_SYNC_BATCH
@@ -225,18 +226,20 @@ def claim_batch(ops: list[SyncOperation]) -> list[SyncOperation]:
 
 
 def send_batch(
-    ops: list[SyncOperation], klient: SmdbKlient, deadline: float
+    ops: list[SyncOperation], klient: SmdbKlient | None, deadline: float
 ) -> tuple[int, float | None]:
     """Send claimed operations of different forløb, then record all outcomes in
     one commit. Stops at a transient error or the deadline; what was not sent
     goes back to "venter" in the same commit. Returns how many were sent and,
     after a transient error, the seconds until its retry."""
     results: list[Result] = []
+    # Each forløb's calls go to its myndighed's active SMDB environment.
+    klienter = klienter_for(op.forloeb_ref for op in ops) if klient is None and ops else {}
     try:
         for op in ops:
             if time.monotonic() > deadline:
                 break
-            result = attempt(op, klient)
+            result = attempt(op, klient or klienter[op.forloeb_ref])
             results.append(result)
             if result.error is not None or result.retry_in is not None:
                 break
@@ -681,7 +684,7 @@ def refresh_from_smdb(schema_row, *, klient: SmdbKlient | None = None) -> bool:
     ).exists()
     if unsent:
         return False
-    klient = klient or SmdbKlient()
+    klient = klient or klient_for(schema_row.forloeb.myndighed_id)
     anmodning_id = None
     if schema_key == AFSL:
         anmodning = schema_row.forloeb.anmodning

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("konto/", include("accounts.urls")),
     path("adgangslog/", include("audit.urls")),
+    path("certifikater/", include("certificates.urls")),
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
     # The local SMDB simulator; it answers 404 unless SMDB_SIMULATOR_ENABLED.

@@ -64,6 +64,10 @@ def kbh_case(kbh):
             "schema": "anmodning",
             "index": 0,
             "trin": "laegesamtale",
+            # certificates: administrator pages (a certificate id is looked up in
+            # the user's own myndighed; tests/certificates checks another admin's 404).
+            "navn": "test",
+            "handling": "aktiver",
             "kladde_pk": Kladde.objects.create(
                 forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
             ).pk,

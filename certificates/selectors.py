@@ -1,0 +1,84 @@
+"""Reads on certificates and environments, always narrowed to one myndighed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from certificates.models import AuthMetode, Certifikat, Miljoe, MiljoeNavn
+
+#: Expiry warnings on the administrator's front page and by e-mail (issue 13).
+ADVARSEL_DAGE = (60, 30, 14, 7)
+
+
+@dataclass(frozen=True)
+class AktivtMiljoe:
+    """What the header shows: which SMDB environment the myndighed's calls go to."""
+
+    navn: str
+    label: str
+    endpoint: str
+    auth: str
+    miljoe: Miljoe | None = None
+
+    @property
+    def css(self) -> str:
+        return f"miljoe-{self.navn}"
+
+
+def standard_miljoe() -> AktivtMiljoe:
+    """No environment configured: settings.SMDB_ENDPOINT without authentication."""
+    return AktivtMiljoe(
+        navn=MiljoeNavn.TEST,
+        label=MiljoeNavn.TEST.label,
+        endpoint=settings.SMDB_ENDPOINT,
+        auth=AuthMetode.INGEN,
+    )
+
+
+def aktivt_miljoe(*, myndighed_id: int | None) -> AktivtMiljoe:
+    miljoe = (
+        Miljoe.objects.filter(myndighed_id=myndighed_id, aktiv=True)
+        .select_related("certifikat")
+        .first()
+        if myndighed_id
+        else None
+    )
+    if miljoe is None:
+        return standard_miljoe()
+    return AktivtMiljoe(
+        navn=miljoe.navn,
+        label=miljoe.get_navn_display(),
+        endpoint=miljoe.endpoint,
+        auth=miljoe.auth,
+        miljoe=miljoe,
+    )
+
+
+def certifikater(*, myndighed_id: int | None):
+    return Certifikat.objects.for_myndighed(myndighed_id).defer("noegle_krypteret")
+
+
+def miljoeer(*, myndighed_id: int | None) -> list[Miljoe]:
+    """All three environments of the myndighed, configured or not (unsaved rows)."""
+    found = {
+        m.navn: m
+        for m in Miljoe.objects.filter(myndighed_id=myndighed_id).select_related("certifikat")
+    }
+    return [found.get(navn) or Miljoe(myndighed_id=myndighed_id, navn=navn) for navn in MiljoeNavn]
+
+
+def udloeber_snart(*, myndighed_id: int | None, now=None) -> list[Certifikat]:
+    """Usable certificates of the myndighed that expire within the first threshold."""
+    now = now or timezone.now()
+    return list(
+        certifikater(myndighed_id=myndighed_id)
+        .filter(
+            spaerret__isnull=True,
+            gyldig_til__lte=now + timedelta(days=ADVARSEL_DAGE[0]),
+        )
+        .order_by("gyldig_til")
+    )
