@@ -17,9 +17,20 @@ class TestResultat:
     linjer: list[tuple[str, str]] = field(default_factory=list)  # (what, answer or fault)
 
 
-def test(*, myndighed_id: int | None, bruger=None, kilde: str = "web") -> TestResultat:
-    miljoe = aktivt_miljoe(myndighed_id=myndighed_id)
-    klient = klienter.klient_for_miljoe(miljoe.miljoe)
+def forbindelsestest(*, myndighed_id: int | None, miljoe=None) -> TestResultat:
+    """Through the active environment, or ``miljoe`` (a configured Miljoe)."""
+    if miljoe is not None:
+        valgt = AktivtMiljoe(
+            navn=miljoe.navn,
+            label=miljoe.get_navn_display(),
+            endpoint=miljoe.endpoint,
+            auth=miljoe.auth,
+            miljoe=miljoe,
+        )
+    else:
+        valgt = aktivt_miljoe(myndighed_id=myndighed_id)
+    klient = klienter.klient_for_miljoe(valgt.miljoe)
+    miljoe = valgt
     resultat = TestResultat(miljoe=miljoe, ok=True)
     for navn, call in (
         ("Echo", lambda: klient.echo("smdb-web forbindelsestest")),

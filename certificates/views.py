@@ -149,5 +149,5 @@ def miljoe_aktiver(request, navn: str):
 @admin_required
 @require_POST
 def test_forbindelse(request):
-    resultat = forbindelse.test(myndighed_id=request.user.myndighed_id, bruger=request.user)
+    resultat = forbindelse.forbindelsestest(myndighed_id=request.user.myndighed_id)
     return render(request, "certificates/test_resultat.html", {"resultat": resultat})

@@ -213,12 +213,13 @@ def sign_enveloped(element: etree._Element, *, key_pem: bytes, cert_pem: bytes) 
 
 def verify_references(
     envelope: etree._Element, signature: etree._Element, *, cert_pem: bytes
-) -> set[int]:
-    """Verify ``signature`` with the certificate's key; returns the ids (``id()``) of
-    the elements it covers, so the caller can demand the Body and Timestamp.
+) -> list[etree._Element]:
+    """Verify ``signature`` with the certificate's key; returns the elements it
+    covers (compare with ``is``: lxml keeps one proxy per node while referenced),
+    so the caller can demand the Body and Timestamp.
     Each reference must name exactly one element (no signature wrapping)."""
     ctx = xmlsec.SignatureContext()
-    covered: set[int] = set()
+    covered: list[etree._Element] = []
     for ref in signature.iterfind(f"{q(DS, 'SignedInfo')}/{q(DS, 'Reference')}"):
         uri = ref.get("URI", "")
         if not uri.startswith("#"):
@@ -227,7 +228,7 @@ def verify_references(
         if len(found) != 1:
             raise SignaturFejl("Signaturens henvisning er tvetydig eller peger på intet.")
         ctx.register_id(found[0], "Id", WSU)
-        covered.add(id(found[0]))
+        covered.append(found[0])
     try:
         ctx.key = xmlsec.Key.from_memory(cert_pem, xmlsec.KeyFormat.CERT_PEM, None)
         ctx.verify(signature)
