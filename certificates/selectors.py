@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from certificates.models import AuthMetode, Certifikat, Miljoe, MiljoeNavn
@@ -71,14 +72,26 @@ def miljoeer(*, myndighed_id: int | None) -> list[Miljoe]:
     return [found.get(navn) or Miljoe(myndighed_id=myndighed_id, navn=navn) for navn in MiljoeNavn]
 
 
+def i_brug():
+    """Certificates some environment uses (a replaced one kept for rotation is not)."""
+    return Certifikat.objects.filter(
+        Exists(Miljoe.objects.filter(certifikat=OuterRef("pk"))), spaerret__isnull=True
+    )
+
+
 def udloeber_snart(*, myndighed_id: int | None, now=None) -> list[Certifikat]:
-    """Usable certificates of the myndighed that expire within the first threshold."""
+    """Certificates in use by the myndighed that expire within the first threshold."""
     now = now or timezone.now()
     return list(
-        certifikater(myndighed_id=myndighed_id)
-        .filter(
-            spaerret__isnull=True,
-            gyldig_til__lte=now + timedelta(days=ADVARSEL_DAGE[0]),
-        )
+        i_brug()
+        .for_myndighed(myndighed_id)
+        .defer("noegle_krypteret")
+        .filter(gyldig_til__lte=now + timedelta(days=ADVARSEL_DAGE[0]))
         .order_by("gyldig_til")
     )
+
+
+def advarsel_taerskel(cert: Certifikat, now=None) -> int | None:
+    """The smallest of 60/30/14/7 days the certificate is within, None if none."""
+    dage = cert.dage_tilbage(now)
+    return min((t for t in ADVARSEL_DAGE if dage < t), default=None)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Myndighed
+from accounts.models import Myndighed, Rolle, User
 from certificates import crypto
 from certificates.crypto import CertifikatFejl
 from certificates.models import AuthMetode, Certifikat, Haendelse, Miljoe, MiljoeNavn
@@ -194,3 +195,42 @@ def genkrypter_noegler() -> int:
         cert.save(update_fields=["noegle_krypteret"])
         n += 1
     return n
+
+
+def advar_om_udloeb(*, now=None) -> int:
+    """E-mail the myndighed's administrators when a certificate in use comes
+    within 60, 30, 14 or 7 days of expiry; each threshold once (compare-and-set
+    on ``advaret_dage``, so two beat runs never send the same warning twice).
+    Returns how many warnings were sent."""
+    from certificates.selectors import advarsel_taerskel, i_brug
+
+    now = now or timezone.now()
+    sent = 0
+    for cert in i_brug().select_related("myndighed").defer("noegle_krypteret"):
+        taerskel = advarsel_taerskel(cert, now)
+        if taerskel is None or (cert.advaret_dage is not None and cert.advaret_dage <= taerskel):
+            continue
+        claimed = Certifikat.objects.filter(pk=cert.pk, advaret_dage=cert.advaret_dage).update(
+            advaret_dage=taerskel
+        )
+        if not claimed:
+            continue
+        modtagere = list(
+            User.objects.filter(myndighed=cert.myndighed, rolle=Rolle.ADMINISTRATOR, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if modtagere:
+            dage = max(cert.dage_tilbage(now), 0)
+            send_mail(
+                f"smdb-web: funktionscertifikat udløber om {dage} dage",
+                f"Funktionscertifikatet {cert.subject} ({cert.get_miljoe_display()}) for "
+                f"{cert.myndighed} udløber {timezone.localtime(cert.gyldig_til):%d.%m.%Y}.\n\n"
+                "Upload det nye certifikat under Certifikater og miljøer, tryk "
+                "'Test forbindelse' og tag det i brug; det gamle bruges, til det nye er "
+                "taget i brug.\n",
+                None,
+                modtagere,
+            )
+            sent += 1
+    return sent
