@@ -29,7 +29,7 @@ def forbindelsestest(*, myndighed_id: int | None, miljoe=None) -> TestResultat:
         )
     else:
         valgt = aktivt_miljoe(myndighed_id=myndighed_id)
-    klient = klienter.klient_for_miljoe(valgt.miljoe)
+    klient = klienter.klient_for_miljoe(valgt.miljoe, myndighed_id=myndighed_id)
     miljoe = valgt
     resultat = TestResultat(miljoe=miljoe, ok=True)
     for navn, call in (

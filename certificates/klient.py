@@ -29,6 +29,7 @@ def _noegle(miljoe: Miljoe) -> tuple:
         miljoe.endpoint,
         miljoe.sts_url,
         c.pk if c else None,
+        c.sha256 if c else None,
         c.spaerret if c else None,
     )
 
@@ -37,16 +38,16 @@ def strategi(miljoe: Miljoe):
     """The zeep wsse object for the environment, or None for no authentication."""
     if miljoe.auth == AuthMetode.INGEN:
         return None
-    if miljoe.certifikat is None:
-        return Ingen(
-            f"Miljøet {miljoe} bruger {miljoe.get_auth_display()}, men har intet "
-            "certifikat i brug: upload og aktivér et."
-        )
     key = _noegle(miljoe)
     with _lock:
         found = _strategies.get(key)
         if found is None:
-            if miljoe.auth == AuthMetode.STS:
+            if miljoe.certifikat is None:
+                found = Ingen(
+                    f"Miljøet {miljoe} bruger {miljoe.get_auth_display()}, men har intet "
+                    "certifikat i brug: upload og aktivér et."
+                )
+            elif miljoe.auth == AuthMetode.STS:
                 found = NemLoginSts(
                     miljoe.certifikat, sts_url=miljoe.sts_url, applies_to=miljoe.endpoint
                 )
@@ -56,10 +57,16 @@ def strategi(miljoe: Miljoe):
         return found
 
 
-def klient_for_miljoe(miljoe: Miljoe | None, **kwargs) -> SmdbKlient:
+def klient_for_miljoe(
+    miljoe: Miljoe | None, *, myndighed_id: int | None = None, **kwargs
+) -> SmdbKlient:
     if miljoe is None:
-        return SmdbKlient(**kwargs)
-    return SmdbKlient(endpoint=miljoe.endpoint, wsse=strategi(miljoe), **kwargs)
+        klient = SmdbKlient(**kwargs)
+        klient.journal_info = {"myndighed_id": myndighed_id, "miljoe": ""}
+    else:
+        klient = SmdbKlient(endpoint=miljoe.endpoint, wsse=strategi(miljoe), **kwargs)
+        klient.journal_info = {"myndighed_id": miljoe.myndighed_id, "miljoe": miljoe.navn}
+    return klient
 
 
 def aktivt(myndighed_id: int | None) -> Miljoe | None:
@@ -73,7 +80,7 @@ def aktivt(myndighed_id: int | None) -> Miljoe | None:
 
 
 def klient_for(myndighed_id: int | None, **kwargs) -> SmdbKlient:
-    return klient_for_miljoe(aktivt(myndighed_id), **kwargs)
+    return klient_for_miljoe(aktivt(myndighed_id), myndighed_id=myndighed_id, **kwargs)
 
 
 def klienter_for(forloeb_refs: Iterable[int]) -> dict[int, SmdbKlient]:
@@ -109,9 +116,13 @@ def klienter_for(forloeb_refs: Iterable[int]) -> dict[int, SmdbKlient]:
             myndighed_id__in={m for m in myndighed_of.values() if m}, aktiv=True
         ).select_related("certifikat")
     }
-    standard = SmdbKlient()
+    per_myndighed: dict[int | None, SmdbKlient] = {}
     klienter: dict[int, SmdbKlient] = {}
     for ref in refs:
-        miljoe = miljoeer.get(myndighed_of.get(ref))
-        klienter[ref] = klient_for_miljoe(miljoe) if miljoe else standard
+        myndighed_id = myndighed_of.get(ref)
+        if myndighed_id not in per_myndighed:
+            per_myndighed[myndighed_id] = klient_for_miljoe(
+                miljoeer.get(myndighed_id), myndighed_id=myndighed_id
+            )
+        klienter[ref] = per_myndighed[myndighed_id]
     return klienter

@@ -140,3 +140,47 @@ class Haendelse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.beskrivelse}"
+
+
+class Udfald(models.TextChoices):
+    OK = "ok", "OK"
+    AFVIST = "afvist", "Afvist af SMDB"  # Succes=false with SMDB's error codes
+    FEJL = "fejl", "Fejl"  # SOAP fault, timeout, connection refused, our own refusal
+
+
+class Besked(models.Model):
+    """The message journal: one SOAP call to SMDB (or the simulator), kept for
+    settings.SMDB_JOURNAL_RETENTION_DAYS. Bodies are stored with CPR numbers
+    masked; the signature is added after the request is captured, so no key
+    material is here either."""
+
+    tidspunkt = models.DateTimeField(default=timezone.now, db_index=True)
+    myndighed = models.ForeignKey(
+        "accounts.Myndighed", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    miljoe = models.CharField("miljø", max_length=10, blank=True)
+    endpoint = models.CharField(max_length=300, blank=True)
+    bruger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    job = models.CharField("job", max_length=50, blank=True)
+    forloeb_ref = models.PositiveBigIntegerField("kontaktforløb", null=True, blank=True)
+    handling = models.CharField("handling", max_length=80)
+    varighed_ms = models.PositiveIntegerField("varighed (ms)")
+    udfald = models.CharField(max_length=10, choices=Udfald.choices)
+    fejlkoder = models.JSONField("SMDB's fejlkoder", default=list, blank=True)
+    fejl = models.TextField("fejl", blank=True)
+    request = models.TextField("forespørgsel", blank=True)
+    response = models.TextField("svar", blank=True)
+
+    class Meta:
+        verbose_name = "SOAP-besked"
+        verbose_name_plural = "beskedjournal"
+        ordering = ["-tidspunkt", "-pk"]
+        indexes = [
+            models.Index(fields=["myndighed", "-tidspunkt"]),
+            models.Index(fields=["myndighed", "forloeb_ref"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tidspunkt:%Y-%m-%d %H:%M:%S} {self.handling} {self.udfald}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from certificates.models import AuthMetode, Certifikat, Miljoe, MiljoeNavn
+from certificates.models import AuthMetode, Besked, Certifikat, Miljoe, MiljoeNavn
 
 #: Expiry warnings on the administrator's front page and by e-mail (issue 13).
 ADVARSEL_DAGE = (60, 30, 14, 7)
@@ -95,3 +95,24 @@ def advarsel_taerskel(cert: Certifikat, now=None) -> int | None:
     """The smallest of 60/30/14/7 days the certificate is within, None if none."""
     dage = cert.dage_tilbage(now)
     return min((t for t in ADVARSEL_DAGE if dage < t), default=None)
+
+
+def journal(
+    *,
+    myndighed_id: int | None,
+    forloeb_ref: int | None = None,
+    handling: str = "",
+    udfald: str = "",
+    miljoe: str = "",
+):
+    """The message journal of one myndighed, newest first, filtered."""
+    qs = Besked.objects.filter(myndighed_id=myndighed_id) if myndighed_id else Besked.objects.none()
+    if forloeb_ref is not None:
+        qs = qs.filter(forloeb_ref=forloeb_ref)
+    if handling:
+        qs = qs.filter(handling__icontains=handling)
+    if udfald:
+        qs = qs.filter(udfald=udfald)
+    if miljoe:
+        qs = qs.filter(miljoe=miljoe)
+    return qs.select_related("bruger").defer("request", "response")

@@ -80,6 +80,23 @@ def _miljoe(myndighed: Myndighed, navn: str) -> Miljoe:
     return miljoe
 
 
+def miljoe_til_test(*, certifikat: Certifikat) -> Miljoe:
+    """The certificate's environment as configured, with this certificate in it;
+    not saved (nothing changes until it is taken into use)."""
+    miljoe = Miljoe.objects.filter(
+        myndighed_id=certifikat.myndighed_id, navn=certifikat.miljoe
+    ).first() or Miljoe(
+        myndighed_id=certifikat.myndighed_id,
+        navn=certifikat.miljoe,
+        endpoint=standard_endpoint(certifikat.miljoe),
+        auth=AuthMetode.SIGNATUR if certifikat.miljoe == MiljoeNavn.TEST else AuthMetode.STS,
+    )
+    if miljoe.auth == AuthMetode.INGEN:
+        miljoe.auth = AuthMetode.SIGNATUR
+    miljoe.certifikat = certifikat
+    return miljoe
+
+
 @transaction.atomic
 def certifikat_aktiver(*, certifikat: Certifikat, bruger=None, kilde: str = "web") -> Miljoe:
     """Make the certificate the one its environment uses. Rotation: the previous

@@ -4,15 +4,22 @@ the administrator's myndighed (a certificate of another one is a 404)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.models import Handling
+from audit.services import audit_record
 from cases.permissions import role_required
-from certificates import forbindelse, selectors, services
+from certificates import forbindelse, journal, selectors, services
 from certificates.crypto import CertifikatFejl
 from certificates.forms import MiljoeForm, UploadForm
-from certificates.models import Haendelse, MiljoeNavn
+from certificates.models import Besked, Haendelse, MiljoeNavn, Udfald
 
 admin_required = role_required("er_administrator")
 
@@ -71,6 +78,8 @@ def detalje(request, pk: int):
 @require_POST
 def handling(request, pk: int, handling: str):
     cert = _certifikat(request, pk)
+    if handling == "test":
+        return _test_certifikat(request, cert)
     action = {
         "aktiver": services.certifikat_aktiver,
         "spaer": services.certifikat_spaer,
@@ -146,8 +155,89 @@ def miljoe_aktiver(request, navn: str):
     return redirect("certificates:oversigt")
 
 
+def _test_certifikat(request, cert):
+    """Rotation: test a new certificate in its environment before taking it into use."""
+    if not cert.kan_bruges():
+        messages.error(request, "Certifikatet er spærret, udløbet eller endnu ikke gyldigt.")
+        return redirect("certificates:detalje", pk=cert.pk)
+    miljoe = services.miljoe_til_test(certifikat=cert)
+    with journal.kontekst(bruger=request.user, job="Test af certifikat"):
+        resultat = forbindelse.forbindelsestest(myndighed_id=cert.myndighed_id, miljoe=miljoe)
+    return render(request, "certificates/test_resultat.html", {"resultat": resultat})
+
+
 @admin_required
 @require_POST
 def test_forbindelse(request):
-    resultat = forbindelse.forbindelsestest(myndighed_id=request.user.myndighed_id)
+    with journal.kontekst(bruger=request.user, job="Test forbindelse"):
+        resultat = forbindelse.forbindelsestest(myndighed_id=request.user.myndighed_id)
     return render(request, "certificates/test_resultat.html", {"resultat": resultat})
+
+
+def _journal_adgang(request) -> tuple[bool, int | None]:
+    """Administrators read their myndighed's whole journal; caseworkers and
+    supervisors only a forløb of their own myndighed (the link from its SMDB state)."""
+    user = request.user
+    forloeb = request.GET.get("forloeb", "")
+    forloeb_ref = int(forloeb) if forloeb.isdigit() else None
+    if user.er_administrator:
+        return True, forloeb_ref
+    if user.kan_se_sager and forloeb_ref is not None:
+        from cases.selectors import forloeb_for_user
+
+        forloeb_obj = forloeb_for_user(user).filter(pk=forloeb_ref).first()
+        if forloeb_obj is not None:
+            audit_record(
+                user=user,
+                handling=Handling.VIST,
+                forloeb=forloeb_obj,
+                beskrivelse="Beskedjournal (SMDB-kald) for forløbet",
+            )
+            return True, forloeb_ref
+    return False, None
+
+
+def journal_liste(request):
+    ok, forloeb_ref = _journal_adgang(request)
+    if not ok:
+        raise PermissionDenied("Din rolle giver ikke adgang til beskedjournalen.")
+    filtre = {
+        "handling": request.GET.get("handling", "").strip(),
+        "udfald": request.GET.get("udfald", ""),
+        "miljoe": request.GET.get("miljoe", ""),
+        "forloeb": str(forloeb_ref or ""),
+    }
+    page = Paginator(
+        selectors.journal(
+            myndighed_id=request.user.myndighed_id,
+            forloeb_ref=forloeb_ref,
+            **{k: v for k, v in filtre.items() if k != "forloeb"},
+        ),
+        50,
+    ).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "certificates/journal.html",
+        {
+            "page": page,
+            "filtre": filtre,
+            "udfald_valg": Udfald.choices,
+            "miljoe_valg": MiljoeNavn.choices,
+            "query": urlencode({k: v for k, v in filtre.items() if v}),
+            "retention": settings.SMDB_JOURNAL_RETENTION_DAYS,
+        },
+    )
+
+
+def journal_detalje(request, besked_pk: int):
+    user = request.user
+    besked = get_object_or_404(
+        Besked.objects.filter(myndighed_id=user.myndighed_id or -1), pk=besked_pk
+    )
+    if not user.er_administrator:
+        request.GET = request.GET.copy()
+        request.GET["forloeb"] = str(besked.forloeb_ref or "")
+        ok, _ = _journal_adgang(request)
+        if not ok:
+            raise PermissionDenied("Din rolle giver ikke adgang til beskedjournalen.")
+    return render(request, "certificates/journal_detalje.html", {"besked": besked})

@@ -48,6 +48,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from certificates import journal
 from certificates.klient import klient_for, klienter_for
 from smdb import contract, outbox
 from smdb.client import SmdbError, SmdbKlient, Svar
@@ -235,19 +236,21 @@ def send_batch(
     results: list[Result] = []
     # Each forløb's calls go to its myndighed's active SMDB environment.
     klienter = klienter_for(op.forloeb_ref for op in ops) if klient is None and ops else {}
-    try:
-        for op in ops:
-            if time.monotonic() > deadline:
-                break
-            result = attempt(op, klient or klienter[op.forloeb_ref])
-            results.append(result)
-            if result.error is not None or result.retry_in is not None:
-                break
-    finally:
-        with transaction.atomic():
-            _record_batch(results)
-            for op in ops[len(results) :]:
-                _release(op)
+    with journal.buffer() as calls:
+        try:
+            for op in ops:
+                if time.monotonic() > deadline:
+                    break
+                result = attempt(op, klient or klienter[op.forloeb_ref])
+                results.append(result)
+                if result.error is not None or result.retry_in is not None:
+                    break
+        finally:
+            with transaction.atomic():
+                _record_batch(results)
+                for op in ops[len(results) :]:
+                    _release(op)
+                journal.flush(calls)
     if not results:
         return 0, None
     last = results[-1]
@@ -353,18 +356,22 @@ class Result:
 
 def send_operation(op: SyncOperation, klient: SmdbKlient) -> Result:
     """Send one claimed operation and record the outcome on it and its schema row."""
-    result = attempt(op, klient)
-    with transaction.atomic():
-        _record(result)
+    with journal.buffer() as calls:
+        result = attempt(op, klient)
+        with transaction.atomic():
+            _record(result)
+            journal.flush(calls)
     if result.error is not None:
         raise result.error
     return result
 
 
 def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
-    """Send one claimed operation; what to record. Writes nothing."""
+    """Send one claimed operation; what to record. Writes nothing (its calls go
+    to the message journal's buffer, written with the outcome)."""
     try:
-        svar = _send(op, klient)
+        with journal.kontekst(job="outbox", forloeb_ref=op.forloeb_ref):
+            svar = _send(op, klient)
     except Blocked as exc:
         # Not an attempt: SMDB was not called.
         return _result(op, S.BLOKERET, last_error=str(exc), attempts=F("attempts") - 1)
@@ -689,7 +696,8 @@ def refresh_from_smdb(schema_row, *, klient: SmdbKlient | None = None) -> bool:
     if schema_key == AFSL:
         anmodning = schema_row.forloeb.anmodning
         anmodning_id = anmodning.smdb_id if anmodning else None
-    remote = klient.hent(schema_key, schema_row.smdb_id, anmodning_id=anmodning_id)
+    with journal.kontekst(job="Rediger (R-DEL-3)", forloeb_ref=schema_row.forloeb_id):
+        remote = klient.hent(schema_key, schema_row.smdb_id, anmodning_id=anmodning_id)
     if remote is None:
         raise SkemaSlettetISmdb(f"{schema_row.schema.title} findes ikke længere i SMDB.")
     local = schema_row.smdb_values()

@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE["certifikat-udloeb"] = {
     "task": "certificates.tasks.advar_om_udloeb",
     "schedule": 6 * 60 * 60.0,
 }
+CELERY_BEAT_SCHEDULE["smdb-journal-oprydning"] = {
+    "task": "certificates.tasks.ryd_journal",
+    "schedule": 24 * 60 * 60.0,
+}
 
 # --- Logging: never log CPR numbers; see accounts.logging. ------------------
 LOGGING = {

@@ -352,3 +352,23 @@ def test_the_rst_is_signed_over_addressing_timestamp_token_and_body(good):
     covered = wssec.verify_references(message, sig, cert_pem=good.cert_pem)
     body = message.find(wssec.q(wssec.SOAP11, "Body"))
     assert any(el is body for el in covered)
+
+
+def test_rotation_a_new_certificate_is_tested_before_it_is_taken_into_use(
+    signature_mode, trust, kbh, charlie
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    old, new = make_cert("Gammelt FOCES"), make_cert("Nyt FOCES")
+    trust(old, new)
+    in_use = miljoe_med(kbh, old, auth=AuthMetode.SIGNATUR, endpoint=signature_mode)
+    candidate = services.certifikat_upload(
+        myndighed=kbh, data=new.p12(PASSWORD), password=PASSWORD, miljoe="test"
+    )
+    client = Client()
+    client.force_login(charlie)
+    page = client.post(reverse("certificates:handling", args=[candidate.pk, "test"]))
+    assert f"SMDB-simulator: {new.subject}" in page.content.decode()
+    # Testing changed nothing: the old one is still the one in use.
+    assert klient_for(kbh.pk).who_am_i() == f"SMDB-simulator: {in_use.subject}"

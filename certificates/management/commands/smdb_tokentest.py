@@ -4,7 +4,7 @@ python manage.py smdb_tokentest [--miljoe test|preprod|prod] [--myndighed KODE]
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates import forbindelse
+from certificates import forbindelse, journal
 from certificates.management.commands import _myndighed
 from certificates.models import Miljoe, MiljoeNavn
 
@@ -23,7 +23,8 @@ class Command(BaseCommand):
             valgt = Miljoe.objects.filter(myndighed=m, navn=miljoe).first()
             if valgt is None:
                 raise CommandError(f"{miljoe} er ikke sat op for {m}: brug smdb_miljoe.")
-        resultat = forbindelse.forbindelsestest(myndighed_id=m.pk, miljoe=valgt)
+        with journal.kontekst(job="smdb_tokentest"):
+            resultat = forbindelse.forbindelsestest(myndighed_id=m.pk, miljoe=valgt)
         self.stdout.write(f"{m}: {resultat.miljoe.label} ({resultat.miljoe.endpoint})")
         for navn, svar in resultat.linjer:
             self.stdout.write(f"  {navn}: {svar}")
