@@ -8,6 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from playwright.sync_api import expect
 
+from tests.browser.forloeb_helpers import axe_check
 from tests.certificates.certgen import make_cert
 from tests.smdb_sync import harness
 
@@ -29,8 +30,10 @@ def test_admin_uploads_activates_and_tests_the_connection(
     page = login(charlie)
     page.get_by_role("link", name="Certifikater og miljøer").first.click()
     expect(page.locator(".navbar .miljoe-badge")).to_have_text("SMDB: Test (lokal simulator)")
+    axe_check(page)
 
     page.get_by_role("link", name="Upload certifikat").click()
+    axe_check(page)
     page.get_by_label("Certifikatfil (PKCS#12, .p12 eller .pfx)").set_input_files(str(p12))
     page.get_by_label("Adgangskode til filen").fill("Kode-til-fil")
     page.get_by_label("Miljø").select_option(label="Test (lokal simulator)")
@@ -47,6 +50,7 @@ def test_admin_uploads_activates_and_tests_the_connection(
     page.get_by_role("button", name="Test forbindelse").click()
     expect(page.get_by_text("Forbindelsen virker.")).to_be_visible()
     expect(page.get_by_text(f"SMDB-simulator: {cert.subject}")).to_be_visible()
+    axe_check(page)
     expect(page.locator(".navbar .miljoe-badge")).to_have_text("SMDB: Test (lokal simulator)")
     expect(page.locator(".navbar .miljoe-badge")).to_have_class(re.compile(r"\bmiljoe-test\b"))
 
