@@ -38,6 +38,7 @@ from cases.wizards import (
     trin_for_variable,
     values_to_data,
 )
+from certificates import journal
 from smdb import rules, sync
 from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
@@ -199,7 +200,9 @@ def _hent_fra_smdb(request, row) -> bool:
     """R-DEL-3: fetch SMDB's copy before a schema is shown for Rediger, so that a
     stale copy here never rolls SMDB back. False when it cannot be edited here."""
     try:
-        if sync.refresh_from_smdb(row):
+        with journal.kontekst(bruger=request.user):
+            refreshed = sync.refresh_from_smdb(row)
+        if refreshed:
             messages.info(
                 request,
                 f"{row.schema.title} var ændret i SMDB af et andet system. "

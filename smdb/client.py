@@ -8,8 +8,9 @@
 - ``Transport(timeout=..., operation_timeout=...)`` on a requests Session; only
   the idempotent Hent* session retries by itself (503/502/504), inserts are
   retried by the outbox, which looks SMDB up first.
-- ``wsse``: the WS-Security hook. ``wsse_for_calls()`` returns None today; the
-  certificates issue fills it with a ``zeep.wsse`` signature object.
+- ``wsse``: the WS-Security strategy of the environment (certificates.auth,
+  chosen per myndighed by certificates.klient); None calls unauthenticated.
+- Every call is kept in the message journal (certificates.journal).
 
 Rows map to the wire mechanically through ``smdb.fields``: the element name is
 the SMDB variable, the Django field is ``snake_case(variable)``.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -217,11 +219,14 @@ def build_client(
         timeout=timeout,
         operation_timeout=timeout,
     )
+    from certificates.journal import Capture
+
     return zeep.Client(
         str(contract.WSDL_DIR / contract.SERVICES[interface][1]),
         transport=transport,
         wsse=wsse,
-        plugins=[ValidateAgainstXsd(), *plugins],
+        # Capture (the message journal) sees the envelope before wsse signs it.
+        plugins=[ValidateAgainstXsd(), Capture(), *plugins],
         settings=zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True),
     )
 
@@ -278,8 +283,36 @@ class SmdbKlient:
         self.wsse = wsse if wsse is not None else wsse_for_calls()
         self.timeout = timeout
         self.plugins = tuple(plugins)
+        # For the message journal: {"myndighed_id": ..., "miljoe": ...} (certificates.klient).
+        self.journal_info: dict = {}
 
     def call(self, interface: str, operation: str, **kwargs) -> Any:
+        """One call, kept in the message journal (certificates.journal) whatever its outcome."""
+        from certificates import journal
+
+        started = time.monotonic()
+        with journal.exchange() as bodies:
+            try:
+                result = self._call(interface, operation, **kwargs)
+            except Exception as exc:
+                journal.record(
+                    klient=self,
+                    operation=operation,
+                    seconds=time.monotonic() - started,
+                    exchange=bodies,
+                    error=exc,
+                )
+                raise
+            journal.record(
+                klient=self,
+                operation=operation,
+                seconds=time.monotonic() - started,
+                exchange=bodies,
+                result=result,
+            )
+            return result
+
+    def _call(self, interface: str, operation: str, **kwargs) -> Any:
         proxy = service(
             interface,
             endpoint=self.endpoint,

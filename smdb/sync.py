@@ -61,6 +61,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from certificates import journal
+from certificates.klient import klient_for, klienter_for
 from smdb import contract, outbox
 from smdb.client import SmdbError, SmdbKlient, Svar
 from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
@@ -106,7 +108,7 @@ def process_forloeb(
     waiting operations (``drain_outbox``) within the same time budget, so one
     task empties a burst and the tasks queued for forløb it already drained
     return after a query or two."""
-    klient = klient or SmdbKlient()
+    given = klient
     deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
     seen: set[int] = set()
     handled = 0
@@ -120,13 +122,14 @@ def process_forloeb(
         seen.add(op.pk)
         if not claim(op):
             break  # another worker has it and will carry on in order
+        klient = klient or klienter_for([forloeb_ref])[forloeb_ref]
         result = send_operation(op, klient)
         handled += 1
         if result.retry_in is not None:  # a transient error stops the forløb
             _retry_later(op.forloeb_ref, result.retry_in)
             return handled
     if drain:
-        handled += drain_outbox(klient=klient, deadline=deadline)
+        handled += drain_outbox(klient=given, deadline=deadline)
     return handled
 
 
@@ -240,7 +243,6 @@ def drain_outbox(*, klient: SmdbKlient | None = None, deadline: float | None = N
     looks SMDB up before inserting. The next operation of a forløb becomes a head
     only when the batch's results are committed, so order and parent Ids hold.
     """
-    klient = klient or SmdbKlient()
     if deadline is None:
         deadline = time.monotonic() + settings.SMDB_SYNC_TASK_BUDGET
     size = settings.SMDB_SYNC_BATCH
@@ -283,7 +285,7 @@ def claim_batch(ops: list[SyncOperation]) -> list[SyncOperation]:
 
 
 def send_batch(
-    ops: list[SyncOperation], klient: SmdbKlient, deadline: float
+    ops: list[SyncOperation], klient: SmdbKlient | None, deadline: float
 ) -> tuple[int, float | None]:
     """Send claimed operations of different forløb, then record all outcomes in
     one commit. Stops at a transient error or the deadline; what was not sent
@@ -292,24 +294,28 @@ def send_batch(
     results: list[Result] = []
     lease = Lease(ops)
     lost: list[SyncOperation] = []
-    try:
-        for i, op in enumerate(ops):
-            if time.monotonic() > deadline:
-                break
-            if not lease.holds(op, ops[i:]):
-                lost.append(op)  # taken over: the other worker sends it
-                continue
-            result = attempt(op, klient)
-            results.append(result)
-            if result.error is not None or result.retry_in is not None:
-                break
-    finally:
-        with transaction.atomic():
-            _record_batch(results)
-            done = {r.op.pk for r in results} | {op.pk for op in lost}
-            for op in ops:
-                if op.pk not in done:
-                    _release(op)
+    # Each forløb's calls go to its myndighed's active SMDB environment.
+    klienter = klienter_for(op.forloeb_ref for op in ops) if klient is None and ops else {}
+    with journal.buffer() as calls:
+        try:
+            for i, op in enumerate(ops):
+                if time.monotonic() > deadline:
+                    break
+                if not lease.holds(op, ops[i:]):
+                    lost.append(op)  # taken over: the other worker sends it
+                    continue
+                result = attempt(op, klient or klienter[op.forloeb_ref])
+                results.append(result)
+                if result.error is not None or result.retry_in is not None:
+                    break
+        finally:
+            with transaction.atomic():
+                _record_batch(results)
+                done = {r.op.pk for r in results} | {op.pk for op in lost}
+                for op in ops:
+                    if op.pk not in done:
+                        _release(op)
+                journal.flush(calls)
     if not results:
         return 0, None
     last = results[-1]
@@ -420,18 +426,22 @@ class Result:
 
 def send_operation(op: SyncOperation, klient: SmdbKlient) -> Result:
     """Send one claimed operation and record the outcome on it and its schema row."""
-    result = attempt(op, klient)
-    with transaction.atomic():
-        _record(result)
+    with journal.buffer() as calls:
+        result = attempt(op, klient)
+        with transaction.atomic():
+            _record(result)
+            journal.flush(calls)
     if result.error is not None:
         raise result.error
     return result
 
 
 def attempt(op: SyncOperation, klient: SmdbKlient) -> Result:
-    """Send one claimed operation; what to record. Writes nothing."""
+    """Send one claimed operation; what to record. Writes nothing (its calls go
+    to the message journal's buffer, written with the outcome)."""
     try:
-        svar = _send(op, klient)
+        with journal.kontekst(job="outbox", forloeb_ref=op.forloeb_ref):
+            svar = _send(op, klient)
     except Blocked as exc:
         # Not an attempt: SMDB was not called.
         return _result(op, S.BLOKERET, last_error=str(exc), attempts=F("attempts") - 1)
@@ -786,12 +796,13 @@ def refresh_from_smdb(schema_row, *, klient: SmdbKlient | None = None) -> bool:
     ).exists()
     if unsent:
         return False
-    klient = klient or SmdbKlient()
+    klient = klient or klient_for(schema_row.forloeb.myndighed_id)
     anmodning_id = None
     if schema_key == AFSL:
         anmodning = schema_row.forloeb.anmodning
         anmodning_id = anmodning.smdb_id if anmodning else None
-    remote = klient.hent(schema_key, schema_row.smdb_id, anmodning_id=anmodning_id)
+    with journal.kontekst(job="Rediger (R-DEL-3)", forloeb_ref=schema_row.forloeb_id):
+        remote = klient.hent(schema_key, schema_row.smdb_id, anmodning_id=anmodning_id)
     if remote is None:
         raise SkemaSlettetISmdb(f"{schema_row.schema.title} findes ikke længere i SMDB.")
     local = schema_row.smdb_values()

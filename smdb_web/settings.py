@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "smdb",
     "smdb.simulator",
+    "certificates",
     "cases",
     "reporting",
 ]
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "certificates.context_processors.smdb_miljoe",
             ],
         },
     },
@@ -258,6 +260,28 @@ KLADDE_RETENTION_DAYS = int(os.environ.get("KLADDE_RETENTION_DAYS", "30"))
 
 # Field-level encryption key for stored private keys (certificates).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+
+# --- Function certificates, SMDB environments, authentication (issue 13) -------
+# The STS token is fetched anew this many seconds before it expires.
+SMDB_STS_TOKEN_MARGIN = float(os.environ.get("SMDB_STS_TOKEN_MARGIN", "60"))
+# The simulator's authentication check: "none", "signature" or "sts", and the PEM
+# files of the certificates it trusts (comma-separated); run_smdb_simulator
+# --auth/--trust set them too.
+SMDB_SIMULATOR_AUTH = os.environ.get("SMDB_SIMULATOR_AUTH", "none")
+SMDB_SIMULATOR_TRUST = env_list("SMDB_SIMULATOR_TRUST", "")
+# Lifetime in seconds of the tokens the simulator's STS issues.
+SMDB_SIMULATOR_STS_LIFETIME = float(os.environ.get("SMDB_SIMULATOR_STS_LIFETIME", "3600"))
+# Message journal: days a SOAP call is kept before the beat job deletes it.
+SMDB_JOURNAL_RETENTION_DAYS = int(os.environ.get("SMDB_JOURNAL_RETENTION_DAYS", "90"))
+# E-mail (expiry warnings) uses the EMAIL_* settings above.
+CELERY_BEAT_SCHEDULE["certifikat-udloeb"] = {
+    "task": "certificates.tasks.advar_om_udloeb",
+    "schedule": 6 * 60 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["smdb-journal-oprydning"] = {
+    "task": "certificates.tasks.ryd_journal",
+    "schedule": 24 * 60 * 60.0,
+}
 
 # --- Logging: never log CPR numbers; see accounts.log_filters. ----------------
 # LOGGING_CONFIG installs a record factory that masks every record's message,

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("konto/", include("accounts.urls")),
     path("adgangslog/", include("audit.urls")),
+    path("certifikater/", include("certificates.urls")),
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
 ]

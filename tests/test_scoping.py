@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cases.models import Kladde
+from certificates.models import Besked
 from tests.factories import ForloebFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,13 @@ def kbh_case(kbh):
             "schema": "anmodning",
             "index": 0,
             "trin": "laegesamtale",
+            # certificates: administrator pages (a certificate id is looked up in
+            # the user's own myndighed; tests/certificates checks another admin's 404).
+            "navn": "test",
+            "handling": "aktiver",
+            "besked_pk": Besked.objects.create(
+                myndighed=kbh, handling="Echo", varighed_ms=1, forloeb_ref=forloeb.pk
+            ).pk,
             "kladde_pk": Kladde.objects.create(
                 forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
             ).pk,

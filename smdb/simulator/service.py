@@ -258,7 +258,7 @@ def throw(el, request):
 
 @handles("WhoAmI")
 def who_am_i(el, request):
-    who = "anonym (ingen WS-Security)"
-    if getattr(request, "smdb_wsse", False):
-        who = "kalder med WS-Security-header (signaturen kontrolleres ikke af simulatoren)"
+    # The caller's certificate subject, checked by smdb.simulator.wsauth
+    # (SMDB_SIMULATOR_AUTH); "anonym" when the simulator checks nothing.
+    who = getattr(request, "smdb_caller", None) or "anonym (ingen godkendelse)"
     return result("WhoAmI", text=f"SMDB-simulator: {who}")

@@ -10,4 +10,4 @@ app_name = "smdb_simulator"
 urlpatterns = [
     path(svc, views.endpoint, {"interface": interface}, name=svc.removesuffix(".svc"))
     for interface, (svc, _, _) in contract.SERVICES.items()
-]
+] + [path("sts/", views.sts, name="sts")]

@@ -25,7 +25,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smdb import contract
-from smdb.simulator import soap
+from smdb.simulator import soap, wsauth
 from smdb.simulator.service import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def endpoint(request, interface: str):
                 f"ActionNotSupported: SOAPAction '{action}' og elementet '{name}' "
                 f"passer ikke til {interface}.",
             )
-        request.smdb_wsse = b"wss-wssecurity-secext" in request.body
+        request.smdb_caller = wsauth.caller(request.body)
         content = HANDLERS[name](operation, request)
     except soap.SoapFault as exc:
         return _fault(exc.code, exc.text)
@@ -101,3 +101,17 @@ def _metadata(request, interface: str) -> HttpResponse:
     return HttpResponse(
         f"SMDB-simulator: {interface}. WSDL: {here}?wsdl", content_type="text/plain"
     )
+
+
+@csrf_exempt
+@login_not_required
+def sts(request):
+    """The simulator's local STS (OIO IDWS, WS-Trust 1.3 Issue): see wsauth."""
+    if not getattr(settings, "SMDB_SIMULATOR_ENABLED", False):
+        raise Http404("SMDB-simulatoren er slået fra.")
+    if request.method != "POST":
+        return HttpResponse("STS: brug POST med en WS-Trust Issue-anmodning.", status=405)
+    try:
+        return _xml(wsauth.sts_response(request.body))
+    except soap.SoapFault as exc:
+        return _fault(exc.code, exc.text)

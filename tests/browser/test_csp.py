@@ -57,6 +57,10 @@ def test_admin_pages_obey_the_csp(login, charlie, live_server):
             f"{base}/django-admin/",
             f"{base}/django-admin/accounts/user/",
             f"{base}/django-admin/accounts/user/{charlie.pk}/change/",
+            f"{base}/certifikater/",
+            f"{base}/certifikater/upload/",
+            f"{base}/certifikater/miljoe/preprod/",
+            f"{base}/certifikater/journal/",
         ],
     )
     assert refused == []

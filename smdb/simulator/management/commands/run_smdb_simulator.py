@@ -28,6 +28,19 @@ class Command(BaseCommand):
             default=None,
             help="Fejlinjektion (ellers SMDB_SIMULATOR_FAULT).",
         )
+        parser.add_argument(
+            "--auth",
+            choices=["none", "signature", "sts"],
+            default=None,
+            help="Kontrol af kalderens WS-Security (ellers SMDB_SIMULATOR_AUTH, standard none).",
+        )
+        parser.add_argument(
+            "--trust",
+            nargs="+",
+            metavar="CERT.pem",
+            default=None,
+            help="Betroede certifikater (PEM) for --auth signature/sts.",
+        )
         parser.add_argument("--fail-rate", type=float, default=None)
         parser.add_argument("--delay", type=float, default=None)
 
@@ -41,6 +54,8 @@ class Command(BaseCommand):
             ("fault", "SMDB_SIMULATOR_FAULT"),
             ("fail_rate", "SMDB_SIMULATOR_FAIL_RATE"),
             ("delay", "SMDB_SIMULATOR_DELAY"),
+            ("auth", "SMDB_SIMULATOR_AUTH"),
+            ("trust", "SMDB_SIMULATOR_TRUST"),
         ):
             if options[option] is not None:
                 setattr(settings, setting, options[option])
@@ -48,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(f"SMDB-simulator på {base}")
         for svc, _, _ in contract.SERVICES.values():
             self.stdout.write(f"  {base}{svc}?wsdl")
+        self.stdout.write(f"Godkendelse: {settings.SMDB_SIMULATOR_AUTH}; STS: {base}sts/")
         self.stdout.write(f"Sæt SMDB_ENDPOINT={base} i appen. Stop med Ctrl-C.")
         connection.close()
         run(

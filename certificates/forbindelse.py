@@ -1,0 +1,55 @@
+""" "Test forbindelse": Echo and WhoAmI through the active environment and
+certificate, the answer or the fault in plain Danish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from certificates import klient as klienter
+from certificates.selectors import AktivtMiljoe, aktivt_miljoe
+from smdb.client import SmdbError
+
+
+@dataclass
+class TestResultat:
+    miljoe: AktivtMiljoe
+    ok: bool
+    linjer: list[tuple[str, str]] = field(default_factory=list)  # (what, answer or fault)
+
+
+def forbindelsestest(*, myndighed_id: int | None, miljoe=None) -> TestResultat:
+    """Through the active environment, or ``miljoe`` (a configured Miljoe)."""
+    if miljoe is not None:
+        valgt = AktivtMiljoe(
+            navn=miljoe.navn,
+            label=miljoe.get_navn_display(),
+            endpoint=miljoe.endpoint,
+            auth=miljoe.auth,
+            miljoe=miljoe,
+        )
+    else:
+        valgt = aktivt_miljoe(myndighed_id=myndighed_id)
+    klient = klienter.klient_for_miljoe(valgt.miljoe, myndighed_id=myndighed_id)
+    miljoe = valgt
+    resultat = TestResultat(miljoe=miljoe, ok=True)
+    for navn, call in (
+        ("Echo", lambda: klient.echo("smdb-web forbindelsestest")),
+        ("WhoAmI", klient.who_am_i),
+    ):
+        try:
+            resultat.linjer.append((navn, str(call())))
+        except SmdbError as exc:
+            resultat.ok = False
+            resultat.linjer.append((navn, f"Fejl: {forklar(exc)}"))
+    return resultat
+
+
+def forklar(exc: SmdbError) -> str:
+    text = str(exc)
+    if "ConnectionError" in text or "ConnectTimeout" in text:
+        return f"SMDB kan ikke nås (forbindelsen blev afvist eller fandt ingen server). {text}"
+    if "Timeout" in text:
+        return f"SMDB svarede ikke i tide. {text}"
+    if "SOAP fault" in text:
+        return f"SMDB afviste kaldet: {text.split('SOAP fault', 1)[1].lstrip(' :')}"
+    return text
