@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from certificates.wssec import subject_text
+
 
 class CertifikatFejl(ValueError):
     """An uploaded certificate we cannot use; the message is Danish, for the user."""
@@ -126,8 +128,8 @@ def laes_pkcs12(data: bytes, password: str, *, now: datetime | None = None) -> I
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ),
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=subject_text(cert.subject),
+        issuer=subject_text(cert.issuer),
         serienummer=format(cert.serial_number, "X"),
         gyldig_fra=cert.not_valid_before_utc,
         gyldig_til=cert.not_valid_after_utc,

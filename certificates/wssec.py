@@ -84,6 +84,11 @@ def ensure_id(el: etree._Element) -> str:
     return value
 
 
+def subject_text(name: x509.Name) -> str:
+    """RFC 4514, with OCES' serialNumber attribute (CVR/FID) by name, not OID."""
+    return name.rfc4514_string({x509.NameOID.SERIAL_NUMBER: "SERIALNUMBER"})
+
+
 def load_cert(pem_or_der: bytes) -> x509.Certificate:
     if pem_or_der.lstrip().startswith(b"-----"):
         return x509.load_pem_x509_certificate(pem_or_der)

@@ -49,6 +49,7 @@ from certificates.wssec import (
     parse_time,
     q,
     sign_enveloped,
+    subject_text,
     utcnow,
     verify_enveloped,
     verify_references,
@@ -128,7 +129,7 @@ def _x509_caller(root: etree._Element) -> tuple[x509.Certificate, etree._Element
         raise _refuse(str(exc)) from exc
     cert = load_cert(cert_pem)
     if fingerprint(cert) not in trusted():
-        raise _refuse(f"certifikatet er ikke betroet ({cert.subject.rfc4514_string()}).")
+        raise _refuse(f"certifikatet er ikke betroet ({subject_text(cert.subject)}).")
     try:
         check_validity(cert)
     except SignaturFejl as exc:
@@ -193,7 +194,7 @@ def issue_token(cert: x509.Certificate, *, audience: str) -> tuple[etree._Elemen
         subject,
         SAML,
         "NameID",
-        cert.subject.rfc4514_string(),
+        subject_text(cert.subject),
         Format="urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
     )
     confirmation = _e(subject, SAML, "SubjectConfirmation", Method=HOLDER_OF_KEY)
@@ -299,4 +300,4 @@ def caller(body: bytes, root: etree._Element | None = None) -> str | None:
     if mode == "sts":
         return _sts_caller(root)
     cert, _ = _x509_caller(root)
-    return cert.subject.rfc4514_string()
+    return subject_text(cert.subject)

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from certificates.wssec import subject_text
+
 
 @dataclass(frozen=True)
 class TestCert:
@@ -41,7 +43,7 @@ class TestCert:
 
     @property
     def subject(self) -> str:
-        return self.cert.subject.rfc4514_string()
+        return subject_text(self.cert.subject)
 
     def p12(self, password: str = "hemmelig", *, with_key: bool = True) -> bytes:
         return pkcs12.serialize_key_and_certificates(
