@@ -8,6 +8,9 @@ class Handling(models.TextChoices):
     OPRETTET = "oprettet", "Oprettet"
     AENDRET = "aendret", "Ændret"
     SLETTET = "slettet", "Slettet"
+    # Reports (issue 12): a download naming citizens, and a load of history.
+    EKSPORTERET = "eksporteret", "Eksporteret"
+    IMPORTERET = "importeret", "Importeret"
 
 
 class AuditEntry(models.Model):

@@ -514,10 +514,25 @@ def overblik(*, omfang: Omfang) -> QuerySet[Kontaktforloeb]:
 # --- the week, for the front page ----------------------------------------------
 
 
+def _et_skema(*statuses) -> Q:
+    """Forløb with a schema in one of ``statuses``."""
+    q = Q(
+        Exists(Tilbudstilknytning.objects.filter(forloeb=OuterRef("pk"), sync_status__in=statuses))
+    )
+    for rel in SKEMA_RELATIONER:
+        q |= Q(**{f"{rel}__sync_status__in": statuses})
+    return q
+
+
 def ugens_tal(*, omfang: Omfang, dato: date) -> dict[str, int]:
-    """New anmodninger and iværksættelser dated in the 7 days up to ``dato``."""
+    """New anmodninger and iværksættelser dated in the 7 days up to ``dato``, and the
+    forløb with a schema SMDB refused or has not received yet (1 query)."""
     fra = dato - timedelta(days=6)
     return forloeb_i(omfang).aggregate(
+        afvist=Count("pk", filter=_et_skema(SyncStatus.AFVIST)),
+        ikke_modtaget=Count(
+            "pk", filter=_et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
+        ),
         anmodninger=Count("pk", filter=Q(anmodning__behandling_anmodning_dato__range=(fra, dato))),
         ivaerksaettelser=Count(
             "pk", filter=Q(ivaerksaettelse__ivaerksat_behandling_dato__range=(fra, dato))
@@ -594,7 +609,37 @@ def hovedtal_betingelser(aar: int) -> dict[str, Q]:
         "over_garanti": ivaerksat & Q(**{f"{DAGE}__gt": GARANTI_DAGE}),
         "i_behandling": Q(**{f"{IVAER_DATO}__lte": date(aar, 12, 31)})
         & (Q(afslutning__isnull=True) | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)})),
+        # Godkendelse: every forløb open at some point in the year (a restart after a
+        # system change is the same forløb, R-SKIFT-4).
+        "forloeb": Q(**{f"{ANM_DATO}__lte": date(aar, 12, 31)})
+        & (Q(afslutning__isnull=True) | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)}))
+        & Q(genstart=False),
     }
+
+
+#: The headline numbers and what each counts, as the pages and the Excel file name them.
+HOVEDTAL_NAVNE = {
+    "anmodninger": "Anmodninger (anmodningsdato i året)",
+    "ivaerksaettelser": "Iværksættelser (iværksat i året)",
+    "afslutninger": "Afslutninger (afsluttet i året)",
+    "personer_i_behandling": "Personer i behandling",
+    "inden_for_garanti": "Iværksat inden for 14 dage (32-IVÆR ≤ 14)",
+    "over_garanti": "Iværksat efter mere end 14 dage (32-IVÆR > 14)",
+    "forloeb": "Forløb åbne i året",
+    "personer": "Personer med forløb åbne i året",
+}
+
+
+def hovedtal_tal(*, omfang: Omfang, aar: int) -> dict[str, int]:
+    """The year's counts, in one query."""
+    b = hovedtal_betingelser(aar)
+    return _hovedtal_qs(omfang).aggregate(
+        **{k: Count("pk", filter=q) for k, q in b.items() if k != "i_behandling"},
+        personer_i_behandling=Count(
+            "person_identifikator", distinct=True, filter=b["i_behandling"]
+        ),
+        personer=Count("person_identifikator", distinct=True, filter=b["forloeb"]),
+    )
 
 
 def _hovedtal_qs(omfang: Omfang) -> QuerySet[Kontaktforloeb]:
@@ -654,12 +699,7 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
 
     b = hovedtal_betingelser(aar)
     qs = _hovedtal_qs(omfang)
-    tal = qs.aggregate(
-        **{k: Count("pk", filter=q) for k, q in b.items() if k != "i_behandling"},
-        personer_i_behandling=Count(
-            "person_identifikator", distinct=True, filter=b["i_behandling"]
-        ),
-    )
+    tal = hovedtal_tal(omfang=omfang, aar=aar)
     alder = "ivaerksaettelse__person_ivaerksat_behandling_alder_kvantitet"
     grupper = (
         qs.filter(b["ivaerksaettelser"])
@@ -728,11 +768,16 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
     )
 
 
-def hovedtal_forloeb(*, omfang: Omfang, aar: int, noegle: str) -> QuerySet[Kontaktforloeb]:
-    """The forløb behind one headline number (godkendelse: "the rows behind each number")."""
-    return med_skemaer(
-        _hovedtal_qs(omfang).filter(hovedtal_betingelser(aar)[noegle]).order_by(ANM_DATO, "pk")
-    )
+def hovedtal_forloeb(
+    *, omfang: Omfang, aar: int, noegle: str, aarsag: str | None = None
+) -> QuerySet[Kontaktforloeb]:
+    """The forløb behind one headline number (godkendelse: "the rows behind each number");
+    ``aarsag`` narrows the afslutninger to one 3-AFSL code."""
+    noegle = {"personer_i_behandling": "i_behandling", "personer": "forloeb"}.get(noegle, noegle)
+    qs = _hovedtal_qs(omfang).filter(hovedtal_betingelser(aar)[noegle])
+    if aarsag is not None:
+        qs = qs.filter(afslutning__behandling_afsluttet_aarsag_kode=aarsag)
+    return med_skemaer(qs.order_by(ANM_DATO, "pk"))
 
 
 def afslutninger_efter_aarsag(*, omfang: Omfang, aar: int) -> list[tuple[str, str, int]]:
