@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 BAR_HOEJDE = 22
 AFSTAND = 6
-LABEL_BREDDE = 220
-BAR_BREDDE = 360
+LABEL_BREDDE = 250
+BAR_BREDDE = 330
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def soejlediagram(titel: str, par: list[tuple[str, int]]) -> Soejlediagram:
         bredde = round(BAR_BREDDE * n / stoerst)
         soejler.append(
             Soejle(
-                label=label,
+                # About 7 px a character at 13 px: long labels are cut, the table has them.
+                label=label if len(label) <= 32 else label[:31] + "…",
                 antal=n,
                 y=y,
                 bredde=bredde,

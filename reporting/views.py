@@ -214,7 +214,7 @@ def hovedtal(request):
             "h": h,
             "tal": tal,
             "tal_diagram": charts.soejlediagram(
-                f"Hovedtal {aar}", [(navn, n) for navn, n, _ in tal]
+                f"Hovedtal {aar}", [(KORTE_NAVNE[k], n) for _, n, k in tal]
             ),
             "fordelinger": [
                 (FORDELING_TITLER[k], par, charts.soejlediagram(FORDELING_TITLER[k], par))
@@ -224,6 +224,14 @@ def hovedtal(request):
     )
 
 
+KORTE_NAVNE = {
+    "anmodninger": "Anmodninger",
+    "ivaerksaettelser": "Iværksættelser",
+    "afslutninger": "Afslutninger",
+    "personer_i_behandling": "Personer i behandling",
+    "inden_for_garanti": "Inden for 14 dage",
+    "over_garanti": "Over 14 dage",
+}
 HOVEDTAL_SIDE = (
     "anmodninger",
     "ivaerksaettelser",
