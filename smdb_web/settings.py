@@ -249,3 +249,6 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Reports (issue 12): an open forløb with no change for this many months is "glemt".
+REPORTING_GLEMTE_MAANEDER = int(os.environ.get("REPORTING_GLEMTE_MAANEDER", "6"))
