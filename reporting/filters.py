@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 
 from accounts.models import User
 from cases.models import SyncStatus, Tilbud, Tilbudstilknytning
-from reporting.selectors import Omfang, _et_skema
+from reporting.selectors import Omfang, _et_skema, med_tilknytning
 
 DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -72,6 +72,4 @@ class OverblikFilter(django_filters.FilterSet):
         return qs.filter(ikke_modtaget) if value == "ikke_modtaget" else qs.exclude(ikke_modtaget)
 
     def filter_tilbud(self, qs, name, value):
-        return qs.filter(
-            Exists(Tilbudstilknytning.objects.filter(forloeb=OuterRef("pk"), tilbud_id=int(value)))
-        )
+        return qs.filter(med_tilknytning(Q(tilbud_id=int(value))))

@@ -34,7 +34,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from cases.models import Kontaktforloeb, SyncStatus, Tilbud, Tilbudstilknytning
+from cases.models import Afslutning, Kontaktforloeb, SyncStatus, Tilbud, Tilbudstilknytning
 from smdb.rules.dato import DK, today_dk
 from smdb.rules.systemskifte import ANDEN_AARSAG
 from smdb.rules.visibility import GARANTI_DAGE
@@ -80,9 +80,13 @@ def med_skemaer(qs: QuerySet[Kontaktforloeb]) -> QuerySet[Kontaktforloeb]:
             Tilbud.objects.filter(tilbud_id=OuterRef("tilbud_id")).values("navn")[:1]
         )
     ).order_by("pk")
-    return qs.select_related(
-        "anmodning", "ivaerksaettelse", "afslutning", "oprettet_af"
-    ).prefetch_related(Prefetch("tilbudstilknytninger", queryset=tilknytninger))
+    # Every forløb has its anmodning: the inner join lets PostgreSQL walk the
+    # anmodningsdato index (reporting migration 0001) for "oldest first, 50 a page".
+    return (
+        qs.filter(anmodning__isnull=False)
+        .select_related("anmodning", "ivaerksaettelse", "afslutning", "oprettet_af")
+        .prefetch_related(Prefetch("tilbudstilknytninger", queryset=tilknytninger))
+    )
 
 
 # --- dates -------------------------------------------------------------------
@@ -135,7 +139,12 @@ def glemte_maaneder() -> int:
 
 # --- the kontrollister ---------------------------------------------------------
 
+#: "Open" (no afslutning) inside a count: a test on the joined afslutning row.
 AABEN = Q(afslutning__isnull=True)
+#: "Open" as a row filter: NOT EXISTS, which PostgreSQL plans as an anti-join with a
+#: sound row estimate (a LEFT JOIN ... IS NULL with the afslutning's columns selected
+#: was estimated at one row, and the planner chose nested loops over 10,000 rows).
+AABEN_FILTER = ~Q(Exists(Afslutning.objects.filter(forloeb=OuterRef("pk"))))
 IKKE_SENDT_TIL_SMDB = ~Q(sync_status=SyncStatus.SENDT)
 
 
@@ -144,17 +153,19 @@ class Kontrolliste:
     slug: str
     titel: str
     regel: str  # the rule, as written on its page
-    betingelse: Callable[[date], Q]
+    betingelse: Callable[[date, Q], Q]  # (reference date, "open") -> condition
     kolonne: str = ""  # the list's own column heading
+    orden: tuple[str, ...] = ("anmodning__behandling_anmodning_dato", "pk")
 
-    def q(self, dato: date) -> Q:
-        return self.betingelse(dato)
+    def q(self, dato: date, *, raekker: bool = False) -> Q:
+        """The list's condition; ``raekker`` when it filters rows rather than counts."""
+        return self.betingelse(dato, AABEN_FILTER if raekker else AABEN)
 
 
-def _ikke_ivaerksat(dato: date) -> Q:
+def _ikke_ivaerksat(dato: date, aaben: Q = AABEN) -> Q:
     # R-IVAER-4's guarantee: day 14 is within it, day 15 is not.
     return (
-        AABEN
+        aaben
         & Q(ivaerksaettelse__isnull=True)
         & Q(anmodning__behandling_anmodning_dato__lt=dato - timedelta(days=GARANTI_DAGE))
     )
@@ -167,33 +178,37 @@ def _ivaerksat_i_aaret(dato: date) -> Q:
     )
 
 
-def _garanti_overskredet(dato: date) -> Q:
+def _garanti_overskredet(dato: date, aaben: Q = AABEN) -> Q:
     # 32-IVÆR (days from anmodning to iværksættelse), as stored with the schema.
     return _ivaerksat_i_aaret(dato) & Q(
         ivaerksaettelse__ivaerksat_behandling_dage_siden_anmodning_kvantitet__gt=GARANTI_DAGE
     )
 
 
-def _aaben_tilknytning(dato: date) -> Exists:
-    return Exists(
-        Tilbudstilknytning.objects.filter(
-            forloeb=OuterRef("pk"), tilbud_tilknyttet_behandling_start_dato__lte=dato
-        ).filter(
+def med_tilknytning(q: Q) -> Q:
+    """Forløb with a tilknytning matching ``q``. An uncorrelated ``IN``: PostgreSQL runs
+    it once and hashes it (a hashed SubPlan inside a count, a semi-join in a filter),
+    where a correlated EXISTS is one index probe per forløb."""
+    return Q(pk__in=Tilbudstilknytning.objects.filter(q).values("forloeb_id"))
+
+
+def _aaben_tilknytning(dato: date) -> Q:
+    return med_tilknytning(
+        Q(tilbud_tilknyttet_behandling_start_dato__lte=dato)
+        & (
             Q(tilbud_tilknyttet_behandling_slut_dato__isnull=True)
             | Q(tilbud_tilknyttet_behandling_slut_dato__gte=dato)
         )
     )
 
 
-def _uden_tilknytning(dato: date) -> Q:
+def _uden_tilknytning(dato: date, aaben: Q = AABEN) -> Q:
     return (
-        AABEN
-        & Q(ivaerksaettelse__ivaerksat_behandling_dato__lte=dato)
-        & ~Q(_aaben_tilknytning(dato))
+        aaben & Q(ivaerksaettelse__ivaerksat_behandling_dato__lte=dato) & ~_aaben_tilknytning(dato)
     )
 
 
-def _laegesamtale(dato: date) -> Q:
+def _laegesamtale(dato: date, aaben: Q = AABEN) -> Q:
     # R-IVAER-6: the lægesamtale is due within 14 days of the anmodning. Held on day
     # 14 is in time; not held is late only once day 14 has passed on ``dato``.
     frist = ExpressionWrapper(
@@ -217,16 +232,14 @@ def glemt_foer(dato: date) -> datetime:
     return datetime.combine(plus_maaned(dato, -glemte_maaneder()), time.min, tzinfo=DK)
 
 
-def _glemte(dato: date) -> Q:
+def _glemte(dato: date, aaben: Q = AABEN) -> Q:
     foer = glemt_foer(dato)
-    nyere_tilknytning = Exists(
-        Tilbudstilknytning.objects.filter(forloeb=OuterRef("pk"), aendret__gte=foer)
-    )
+    nyere_tilknytning = med_tilknytning(Q(aendret__gte=foer))
     return (
-        AABEN
+        aaben
         & Q(anmodning__aendret__lt=foer)
         & (Q(ivaerksaettelse__isnull=True) | Q(ivaerksaettelse__aendret__lt=foer))
-        & ~Q(nyere_tilknytning)
+        & ~nyere_tilknytning
     )
 
 
@@ -258,9 +271,9 @@ def _prefixed(q: Q, prefix: str) -> Q:
     return out
 
 
-def _smdb_fejl(dato: date) -> Q:
+def _smdb_fejl(dato: date, aaben: Q = AABEN) -> Q:
     skema = _smdb_fejl_skema(smdb_fejl_foer(dato))
-    q = Q(Exists(Tilbudstilknytning.objects.filter(skema, forloeb=OuterRef("pk"))))
+    q = med_tilknytning(skema)
     for rel in SKEMA_RELATIONER:
         q |= _prefixed(skema, rel)
     return q
@@ -270,7 +283,7 @@ def frist_senest(dato: date) -> date:
     return dato + timedelta(days=FRIST_VARSEL_DAGE)
 
 
-def _frister(dato: date) -> Q:
+def _frister(dato: date, aaben: Q = AABEN) -> Q:
     senest = frist_senest(dato)
     foer = sidste_social_haendelse(senest)
     q = Q()
@@ -283,7 +296,7 @@ def _frister(dato: date) -> Q:
             **{f"{rel}__{dato_felt}__lt": foer}
         )
     start = "tilbud_tilknyttet_behandling_start_dato"
-    tilknytning = Tilbudstilknytning.objects.filter(forloeb=OuterRef("pk")).filter(
+    tilknytning = med_tilknytning(
         IKKE_SENDT_TIL_SMDB
         & (
             (
@@ -293,8 +306,12 @@ def _frister(dato: date) -> Q:
             | (~Q(behandling_type_kode__in=MEDICINSKE_TYPER) & Q(**{f"{start}__lt": foer}))
         )
     )
-    return q | Q(Exists(tilknytning))
+    return q | tilknytning
 
+
+#: The lists of the year's iværksættelser read in that order (their rows are this year's:
+#: walking the anmodningsdato index from the oldest would pass every other row first).
+IVAERKSAT_ORDEN = ("ivaerksaettelse__ivaerksat_behandling_dato", "pk")
 
 KONTROLLISTER: dict[str, Kontrolliste] = {
     k.slug: k
@@ -314,6 +331,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "anmodning til iværksættelse (32-IVÆR), med den angivne årsag (4-IVÆR).",
             _garanti_overskredet,
             "Årsag (4-IVÆR)",
+            IVAERKSAT_ORDEN,
         ),
         Kontrolliste(
             "uden-tilknytning",
@@ -332,6 +350,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "eller ikke afholdt, og dag 14 er passeret (R-IVAER-6).",
             _laegesamtale,
             "Lægesamtale",
+            IVAERKSAT_ORDEN,
         ),
         Kontrolliste(
             "glemte",
@@ -379,13 +398,9 @@ def kontrolliste_antal(*, omfang: Omfang, dato: date) -> dict[str, int]:
 
 
 def kontrolliste_forloeb(*, omfang: Omfang, slug: str, dato: date) -> QuerySet[Kontaktforloeb]:
-    """The forløb on one kontrolliste, oldest anmodning first, with every schema."""
+    """The forløb on one kontrolliste in its order (oldest first), with every schema."""
     liste = KONTROLLISTER[slug]
-    return med_skemaer(
-        forloeb_i(omfang)
-        .filter(liste.q(dato))
-        .order_by("anmodning__behandling_anmodning_dato", "pk")
-    )
+    return med_skemaer(forloeb_i(omfang).filter(liste.q(dato, raekker=True)).order_by(*liste.orden))
 
 
 # --- what a row of a list says about its forløb (no queries: schemas are loaded) --
@@ -506,7 +521,7 @@ def kontrolliste_detalje(slug: str, forloeb: Kontaktforloeb, dato: date) -> str:
 def overblik(*, omfang: Omfang) -> QuerySet[Kontaktforloeb]:
     """Every open forløb (no afslutning): OVERBLIK, "Borgere med igangværende
     kontaktforløb", oldest anmodning first."""
-    return med_skemaer(forloeb_i(omfang).filter(AABEN)).order_by(
+    return med_skemaer(forloeb_i(omfang).filter(AABEN_FILTER)).order_by(
         "anmodning__behandling_anmodning_dato", "pk"
     )
 
@@ -516,9 +531,7 @@ def overblik(*, omfang: Omfang) -> QuerySet[Kontaktforloeb]:
 
 def _et_skema(*statuses) -> Q:
     """Forløb with a schema in one of ``statuses``."""
-    q = Q(
-        Exists(Tilbudstilknytning.objects.filter(forloeb=OuterRef("pk"), sync_status__in=statuses))
-    )
+    q = Q(med_tilknytning(Q(sync_status__in=statuses)))
     for rel in SKEMA_RELATIONER:
         q |= Q(**{f"{rel}__sync_status__in": statuses})
     return q
@@ -587,6 +600,14 @@ def har_genstart() -> Exists:
     )
 
 
+# R-SKIFT-4 as uncorrelated sets (run once, hashed): the restarts, and the closings
+# that were restarted. Each holds few forløb: only system changes.
+GENSTART = Q(pk__in=Kontaktforloeb.objects.filter(er_genstart()).values("pk"))
+LUKKET_VED_SYSTEMSKIFT = Q(
+    pk__in=Kontaktforloeb.objects.filter(_systemskift_lukning(), har_genstart()).values("pk")
+)
+
+
 def _i_aaret(felt: str, aar: int) -> Q:
     return Q(**{f"{felt}__gte": date(aar, 1, 1), f"{felt}__lte": date(aar, 12, 31)})
 
@@ -598,13 +619,12 @@ DAGE = "ivaerksaettelse__ivaerksat_behandling_dage_siden_anmodning_kvantitet"
 
 
 def hovedtal_betingelser(aar: int) -> dict[str, Q]:
-    """Each headline number as a condition on an annotated forløb (``genstart``,
-    ``lukket_ved_systemskift``, see ``_hovedtal_qs``)."""
-    ivaerksat = _i_aaret(IVAER_DATO, aar) & Q(genstart=False)
+    """Each headline number as a condition on a forløb."""
+    ivaerksat = _i_aaret(IVAER_DATO, aar) & ~GENSTART
     return {
-        "anmodninger": _i_aaret(ANM_DATO, aar) & Q(genstart=False),
+        "anmodninger": _i_aaret(ANM_DATO, aar) & ~GENSTART,
         "ivaerksaettelser": ivaerksat,
-        "afslutninger": _i_aaret(AFSL_DATO, aar) & Q(lukket_ved_systemskift=False),
+        "afslutninger": _i_aaret(AFSL_DATO, aar) & ~LUKKET_VED_SYSTEMSKIFT,
         "inden_for_garanti": ivaerksat & Q(**{f"{DAGE}__lte": GARANTI_DAGE}),
         "over_garanti": ivaerksat & Q(**{f"{DAGE}__gt": GARANTI_DAGE}),
         "i_behandling": Q(**{f"{IVAER_DATO}__lte": date(aar, 12, 31)})
@@ -613,7 +633,7 @@ def hovedtal_betingelser(aar: int) -> dict[str, Q]:
         # system change is the same forløb, R-SKIFT-4).
         "forloeb": Q(**{f"{ANM_DATO}__lte": date(aar, 12, 31)})
         & (Q(afslutning__isnull=True) | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)}))
-        & Q(genstart=False),
+        & ~GENSTART,
     }
 
 
@@ -643,13 +663,7 @@ def hovedtal_tal(*, omfang: Omfang, aar: int) -> dict[str, int]:
 
 
 def _hovedtal_qs(omfang: Omfang) -> QuerySet[Kontaktforloeb]:
-    return forloeb_i(omfang).annotate(
-        genstart=er_genstart(),
-        lukket_ved_systemskift=Case(
-            When(_systemskift_lukning(), then=har_genstart()),
-            default=Value(False),
-        ),
-    )
+    return forloeb_i(omfang)
 
 
 ALDERSGRUPPER = (
