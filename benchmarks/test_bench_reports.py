@@ -11,8 +11,9 @@ server time <= 3x the raw SQL, p95 <= 150 ms on PostgreSQL::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smdb_web \\
         .venv/bin/pytest benchmarks/test_bench_reports.py --benchmark-only
 
-Loading the data (bulk insert) takes a minute or two. The figures are printed at the
-end and put in each benchmark's ``extra_info``; they are measurements, not asserts.
+Loading the data (bulk insert) takes a few minutes. The figures go to
+/tmp/bench-reports.txt as each page is done, into each benchmark's ``extra_info``
+and a table at the end; they are measurements, not asserts.
 """
 
 from __future__ import annotations

@@ -537,20 +537,37 @@ def _et_skema(*statuses) -> Q:
     return q
 
 
+def _ugens_optaellinger(dato: date) -> dict[str, Count]:
+    fra = dato - timedelta(days=6)
+    return {
+        "afvist": Count("pk", filter=_et_skema(SyncStatus.AFVIST)),
+        "ikke_modtaget": Count(
+            "pk", filter=_et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
+        ),
+        "anmodninger": Count(
+            "pk", filter=Q(anmodning__behandling_anmodning_dato__range=(fra, dato))
+        ),
+        "ivaerksaettelser": Count(
+            "pk", filter=Q(ivaerksaettelse__ivaerksat_behandling_dato__range=(fra, dato))
+        ),
+    }
+
+
 def ugens_tal(*, omfang: Omfang, dato: date) -> dict[str, int]:
     """New anmodninger and iværksættelser dated in the 7 days up to ``dato``, and the
     forløb with a schema SMDB refused or has not received yet (1 query)."""
-    fra = dato - timedelta(days=6)
-    return forloeb_i(omfang).aggregate(
-        afvist=Count("pk", filter=_et_skema(SyncStatus.AFVIST)),
-        ikke_modtaget=Count(
-            "pk", filter=_et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
-        ),
-        anmodninger=Count("pk", filter=Q(anmodning__behandling_anmodning_dato__range=(fra, dato))),
-        ivaerksaettelser=Count(
-            "pk", filter=Q(ivaerksaettelse__ivaerksat_behandling_dato__range=(fra, dato))
-        ),
-    )
+    return forloeb_i(omfang).aggregate(**_ugens_optaellinger(dato))
+
+
+def forside_tal(*, omfang: Omfang, dato: date) -> tuple[dict[str, int], dict[str, int]]:
+    """The front page's numbers, the kontrollister's and the week's, in one pass over the
+    myndighed's forløb (one query)."""
+    lister = {
+        slug.replace("-", "_"): Count("pk", filter=k.q(dato)) for slug, k in KONTROLLISTER.items()
+    }
+    uge = _ugens_optaellinger(dato)
+    tal = forloeb_i(omfang).aggregate(**lister, **uge)
+    return {k: tal[k] for k in lister}, {k: tal[k] for k in uge}
 
 
 # --- hovedtal ---------------------------------------------------------------------

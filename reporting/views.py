@@ -74,17 +74,11 @@ def kontrolliste_links(antal: dict[str, int], *, mine: bool = False) -> list[dic
 def forside(request):
     """The supervisor's front page: each kontrolliste's count, the week, SMDB's state."""
     dato, _ = reference(request)
-    omfang = _omfang(request)
+    antal, uge = selectors.forside_tal(omfang=_omfang(request), dato=dato)
     return render(
         request,
         "reporting/forside.html",
-        {
-            "dato": dato,
-            "kontrollister": kontrolliste_links(
-                selectors.kontrolliste_antal(omfang=omfang, dato=dato)
-            ),
-            "uge": selectors.ugens_tal(omfang=omfang, dato=dato),
-        },
+        {"dato": dato, "kontrollister": kontrolliste_links(antal), "uge": uge},
     )
 
 

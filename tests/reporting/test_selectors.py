@@ -367,3 +367,16 @@ def test_personer_i_behandling_excludes_those_closed_before_the_year(kbh):
     assert [
         f.pk for f in s.hovedtal_forloeb(omfang=s.Omfang(kbh.pk), aar=2026, noegle="i_behandling")
     ] == [aaben.pk]
+
+
+def test_the_front_pages_single_query_agrees_with_the_lists_and_the_week(kbh):
+    lav(kbh, dage_foer(15))
+    lav(kbh, dage_foer(3))
+    lav(kbh, date(2026, 3, 1), "ivaersat", dage=15)
+    omfang = s.Omfang(kbh.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        antal, uge = s.forside_tal(omfang=omfang, dato=REF)
+    assert len(ctx.captured_queries) == 1
+    assert antal == s.kontrolliste_antal(omfang=omfang, dato=REF)
+    assert uge == s.ugens_tal(omfang=omfang, dato=REF)
+    assert uge["anmodninger"] == 1 and uge["ikke_modtaget"] == 3
