@@ -322,7 +322,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "Åbne forløb uden iværksættelse, hvor der på referencedatoen er gået mere end "
             "14 dage siden anmodningsdatoen (2-ANM). Dag 14 er inden for behandlingsgarantien.",
             _ikke_ivaerksat,
-            "Dage siden anmodning",
+            "Over garantien",
         ),
         Kontrolliste(
             "garanti-overskredet",
@@ -478,7 +478,8 @@ def kontrolliste_detalje(slug: str, forloeb: Kontaktforloeb, dato: date) -> str:
     """The list's own column for one row: why the forløb is on it."""
     iv = getattr(forloeb, "ivaerksaettelse", None)
     if slug == "ikke-ivaerksat":
-        return f"{dage_siden_anmodning(forloeb, dato)} dage"
+        over = (dage_siden_anmodning(forloeb, dato) or 0) - GARANTI_DAGE
+        return f"{over} {'dag' if over == 1 else 'dage'} over garantien"
     if slug == "garanti-overskredet" and iv is not None:
         aarsag = iv.get_behandling_garanti_overskrede_aarsag_kode_display() or "ikke angivet"
         return f"{iv.ivaerksat_behandling_dage_siden_anmodning_kvantitet} dage – {aarsag}"

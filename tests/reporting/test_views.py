@@ -145,7 +145,7 @@ def test_a_kontrolliste_page_states_its_rule_and_links_rows(leder_client, kbh):
     body = response.content.decode()
     assert "mere end 14 dage" in body
     assert reverse("cases:forloeb_detail", args=[f.pk]) in body
-    assert "15 dage" in body
+    assert "1 dag over garantien" in body
 
 
 def test_a_bad_reference_date_gets_a_danish_message(leder_client):
