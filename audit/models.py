@@ -17,6 +17,9 @@ class Handling(models.TextChoices):
     ADGANGSKODE_LINK = "adgangskode_link", "Link til adgangskode sendt"
     AFVIST = "afvist", "Afvist (ingen adgang)"
     IKKE_FUNDET = "ikke_fundet", "Ikke fundet"
+    # Reports (issue 12): a download naming citizens, and a load of history.
+    EKSPORTERET = "eksporteret", "Eksporteret"
+    IMPORTERET = "importeret", "Importeret"
 
 
 class AuditEntry(models.Model):

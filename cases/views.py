@@ -52,10 +52,18 @@ def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
 
 def home(request):
     context = {}
+    if request.user.kan_se_rapporter:
+        # Supervisors (leder, administrator) get the kontrollister and reports (issue 12).
+        from reporting.views import forside
+
+        return forside(request)
     if request.user.kan_se_sager:
+        from reporting.views import sagsbehandler_kontekst
+
         context = {
             "find_form": FindBorgerForm(),
             "forloeb_list": selectors.seneste_forloeb(user=request.user),
+            **sagsbehandler_kontekst(request.user),
         }
     return render(request, "cases/home.html", context)
 

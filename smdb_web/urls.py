@@ -9,6 +9,7 @@ urlpatterns = [
     path("certifikater/", include("certificates.urls")),
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
+    path("rapporter/", include("reporting.urls")),
 ]
 if settings.SMDB_SIMULATOR_ROUTED:
     # The local SMDB simulator, never routed with DEBUG off; it also answers 404

@@ -154,3 +154,23 @@ def test_user_admin_url_refused_to_caseworker_and_leder(route, rolle, client, kb
         assert response.status_code == 403, (method, url, response.status_code)
     charlie.refresh_from_db()
     assert charlie.is_active and charlie.rolle == "administrator"
+
+
+# --- issue 12: the supervisors' pages, as a leder of another myndighed -----------------
+# (bob, a caseworker, is tried on every URL above; the reports must also show a leder
+# of Aarhus nothing of København: not even the masked CPR or a link to the case.)
+
+
+@pytest.mark.parametrize("route", [r for r, _ in app_routes() if r.startswith("rapporter/")])
+def test_report_reveals_nothing_to_another_myndigheds_leder(route, client, aarhus, kbh_case):
+    from django.urls import reverse
+
+    forloeb = kbh_case["forloeb"]
+    client.force_login(UserFactory(username="aarhus-leder", myndighed=aarhus, rolle="leder"))
+    url = fill(route, kbh_case["objects"])
+    response = client.get(url, {"aar": forloeb.anmodning.behandling_anmodning_dato.year})
+    assert response.status_code == 200, url
+    body = response.content.decode(errors="replace")
+    assert forloeb.person_identifikator not in body
+    assert forloeb.cpr_maskeret not in body
+    assert reverse("cases:forloeb_detail", args=[forloeb.pk]) not in body

@@ -1,0 +1,75 @@
+"""OVERBLIK's filters (django-filter), scoped to the user's myndighed."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from accounts.models import User
+from cases.models import SyncStatus, Tilbud, Tilbudstilknytning
+from reporting.selectors import Omfang, _et_skema, med_tilknytning
+
+DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OverblikFilter(django_filters.FilterSet):
+    anmodet_fra = django_filters.DateFilter(
+        "anmodning__behandling_anmodning_dato", "gte", label="Anmodet fra", widget=DATO
+    )
+    anmodet_til = django_filters.DateFilter(
+        "anmodning__behandling_anmodning_dato", "lte", label="Anmodet til", widget=DATO
+    )
+    ivaerksat_fra = django_filters.DateFilter(
+        "ivaerksaettelse__ivaerksat_behandling_dato", "gte", label="Iværksat fra", widget=DATO
+    )
+    ivaerksat_til = django_filters.DateFilter(
+        "ivaerksaettelse__ivaerksat_behandling_dato", "lte", label="Iværksat til", widget=DATO
+    )
+    tilstand = django_filters.ChoiceFilter(
+        label="Tilstand",
+        choices=[("anmodet", "Anmodet, ikke iværksat"), ("ivaerksat", "Iværksat")],
+        method="filter_tilstand",
+        empty_label="Alle",
+    )
+    smdb = django_filters.ChoiceFilter(
+        label="SMDB",
+        choices=[
+            ("afvist", "Et skema er afvist"),
+            ("ikke_modtaget", "Et skema er ikke modtaget"),
+            ("modtaget", "Alt modtaget"),
+        ],
+        method="filter_smdb",
+        empty_label="Alle",
+    )
+    tilbud = django_filters.ChoiceFilter(label="Tilbud", method="filter_tilbud", empty_label="Alle")
+    sagsbehandler = django_filters.ModelChoiceFilter(
+        field_name="oprettet_af",
+        label="Registreret af",
+        queryset=User.objects.none(),
+        empty_label="Alle",
+    )
+
+    def __init__(self, *args, omfang: Omfang, **kwargs):
+        super().__init__(*args, **kwargs)
+        tilknyttet = Tilbudstilknytning.objects.filter(
+            forloeb__myndighed_id=omfang.myndighed_id
+        ).values("tilbud_id")
+        self.filters["tilbud"].extra["choices"] = lambda: [
+            (str(t.tilbud_id), str(t)) for t in Tilbud.objects.filter(tilbud_id__in=tilknyttet)
+        ]
+        self.filters["sagsbehandler"].queryset = User.objects.filter(
+            myndighed_id=omfang.myndighed_id
+        ).order_by("last_name", "first_name", "username")
+
+    def filter_tilstand(self, qs, name, value):
+        return qs.filter(ivaerksaettelse__isnull=value == "anmodet")
+
+    def filter_smdb(self, qs, name, value):
+        if value == "afvist":
+            return qs.filter(_et_skema(SyncStatus.AFVIST))
+        ikke_modtaget = _et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
+        return qs.filter(ikke_modtaget) if value == "ikke_modtaget" else qs.exclude(ikke_modtaget)
+
+    def filter_tilbud(self, qs, name, value):
+        return qs.filter(med_tilknytning(Q(tilbud_id=int(value))))

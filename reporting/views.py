@@ -1,0 +1,350 @@
+"""Supervisors' pages: the front page, OVERBLIK, the kontrollister, hovedtal and
+godkendelse, with their downloads. Views parse input and call ``reporting.selectors``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from audit.models import Handling
+from audit.services import audit_record_many
+from cases.permissions import role_required
+from reporting import charts, exports, selectors
+from reporting.filters import OverblikFilter
+from reporting.tables import ForloebTable, KontrollisteTable
+from smdb.rules.dato import today_dk
+
+rapporter_required = role_required("kan_se_rapporter")
+
+
+class ReferenceForm(forms.Form):
+    dato = forms.DateField(
+        label="Referencedato", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    aar = forms.IntegerField(label="År", required=False, min_value=2000, max_value=2100)
+
+
+def reference(request) -> tuple[date, int]:
+    """The reference date and year of a report (``?dato=``, ``?aar=``): today and its
+    year unless given; a bad value gets a Danish message and the default."""
+    form = ReferenceForm(request.GET)
+    if not form.is_valid():
+        messages.warning(request, "Ugyldig dato eller år: viser i stedet dags dato.")
+        d = today_dk()
+        return d, d.year
+    d = form.cleaned_data.get("dato") or today_dk()
+    return d, form.cleaned_data.get("aar") or d.year
+
+
+def _omfang(request):
+    return selectors.omfang_for_leder(request.user)
+
+
+def _download(request, body, *, filnavn: str, content_type: str, forloeb_ids, hvad: str):
+    audit_record_many(
+        user=request.user,
+        handling=Handling.EKSPORTERET,
+        forloeb_ids=forloeb_ids,
+        beskrivelse=f"Download: {hvad} ({filnavn})",
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filnavn}"'
+    return response
+
+
+def kontrolliste_links(antal: dict[str, int], *, mine: bool = False) -> list[dict]:
+    return [
+        {"liste": liste, "antal": antal[slug.replace("-", "_")], "mine": mine}
+        for slug, liste in selectors.KONTROLLISTER.items()
+    ]
+
+
+# --- front pages ---------------------------------------------------------------------
+
+
+@rapporter_required
+@require_GET
+def forside(request):
+    """The supervisor's front page: each kontrolliste's count, the week, SMDB's state."""
+    dato, _ = reference(request)
+    antal, uge = selectors.forside_tal(omfang=_omfang(request), dato=dato)
+    return render(
+        request,
+        "reporting/forside.html",
+        {"dato": dato, "kontrollister": kontrolliste_links(antal), "uge": uge},
+    )
+
+
+def sagsbehandler_kontekst(user) -> dict:
+    """A caseworker's front page additions: their open forløb and their own counts."""
+    omfang = selectors.omfang_for_sagsbehandler(user)
+    dato = today_dk()
+    return {
+        "mine_sager": list(selectors.overblik(omfang=omfang)[:20]),
+        "mine_kontrollister": kontrolliste_links(
+            selectors.kontrolliste_antal(omfang=omfang, dato=dato), mine=True
+        ),
+    }
+
+
+# --- OVERBLIK -----------------------------------------------------------------------------
+
+
+def _overblik_filter(request):
+    omfang = _omfang(request)
+    return OverblikFilter(request.GET, queryset=selectors.overblik(omfang=omfang), omfang=omfang)
+
+
+@rapporter_required
+@require_GET
+def overblik(request):
+    dato, _ = reference(request)
+    filterset = _overblik_filter(request)
+    table = ForloebTable(filterset.qs, user=request.user, dato=dato)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "reporting/overblik.html",
+        {"filter": filterset, "table": table, "dato": dato, "query": request.GET.urlencode()},
+    )
+
+
+@rapporter_required
+@require_GET
+def overblik_download(request, format: str):
+    dato, _ = reference(request)
+    rows = list(_overblik_filter(request).qs)
+    kode = request.user.myndighed.kommune_kode
+    navn = f"aktivliste-{kode}-{dato:%Y-%m-%d}"
+    ids = [f.pk for f in rows]
+    if format == "xlsx":
+        body = exports.aktivliste_xlsx(rows, kommune_kode=kode, dato=dato)
+        return _download(
+            request,
+            body,
+            filnavn=f"{navn}.xlsx",
+            content_type=exports.XLSX,
+            forloeb_ids=ids,
+            hvad="OVERBLIK",
+        )
+    body = exports.liste_csv(rows, kommune_kode=kode, dato=dato).encode("utf-8-sig")
+    return _download(
+        request,
+        body,
+        filnavn=f"{navn}.csv",
+        content_type="text/csv; charset=utf-8",
+        forloeb_ids=ids,
+        hvad="OVERBLIK",
+    )
+
+
+# --- kontrollister ------------------------------------------------------------------------
+
+
+@require_GET
+def kontrolliste(request, liste: str):
+    """A leder sees the myndighed's list (or their own with ``?mine=1``); a caseworker
+    sees only the forløb they registered; anyone else is refused."""
+    user = request.user
+    mine = request.GET.get("mine") == "1" or not user.kan_se_rapporter
+    if mine and user.kan_se_sager:
+        omfang = selectors.omfang_for_sagsbehandler(user)
+    elif user.kan_se_rapporter:
+        omfang = selectors.omfang_for_leder(user)
+    else:
+        raise PermissionDenied("Din rolle giver ikke adgang til denne side.")
+    definition = selectors.KONTROLLISTER[liste]
+    dato, _ = reference(request)
+    table = KontrollisteTable(
+        selectors.kontrolliste_forloeb(omfang=omfang, slug=liste, dato=dato),
+        user=user,
+        dato=dato,
+        liste=definition,
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "reporting/kontrolliste.html",
+        {
+            "liste": definition,
+            "regel": selectors.kontrolliste_regel(definition),
+            "table": table,
+            "dato": dato,
+            "mine": mine,
+            "andre": selectors.KONTROLLISTER.values(),
+        },
+    )
+
+
+# --- hovedtal and godkendelse ---------------------------------------------------------------
+
+FORDELING_TITLER = {
+    "aldersgruppe": "Iværksættelser efter aldersgruppe (23-IVÆR)",
+    "koen": "Iværksættelser efter køn (fra CPR-nummeret)",
+    "hovedstof": "Iværksættelser efter hovedstof (20-IVÆR)",
+    "behandlingstype": "Nye tilbudstilknytninger efter behandlingstype (8-TILB)",
+    "intensitet": "Nye tilbudstilknytninger efter intensitet (7-TILB)",
+}
+
+
+@rapporter_required
+@require_GET
+def hovedtal(request):
+    _, aar = reference(request)
+    h = selectors.hovedtal(omfang=_omfang(request), aar=aar)
+    tal = [(selectors.HOVEDTAL_NAVNE[k], h.tal[k], k) for k in HOVEDTAL_SIDE]
+    return render(
+        request,
+        "reporting/hovedtal.html",
+        {
+            "aar": aar,
+            "h": h,
+            "tal": tal,
+            "tal_diagram": charts.soejlediagram(
+                f"Hovedtal {aar}", [(KORTE_NAVNE[k], n) for _, n, k in tal]
+            ),
+            "fordelinger": [
+                (FORDELING_TITLER[k], par, charts.soejlediagram(FORDELING_TITLER[k], par))
+                for k, par in h.fordelinger.items()
+            ],
+        },
+    )
+
+
+KORTE_NAVNE = {
+    "anmodninger": "Anmodninger",
+    "ivaerksaettelser": "Iværksættelser",
+    "afslutninger": "Afslutninger",
+    "personer_i_behandling": "Personer i behandling",
+    "inden_for_garanti": "Inden for 14 dage",
+    "over_garanti": "Over 14 dage",
+}
+HOVEDTAL_SIDE = (
+    "anmodninger",
+    "ivaerksaettelser",
+    "afslutninger",
+    "personer_i_behandling",
+    "inden_for_garanti",
+    "over_garanti",
+)
+GODKENDELSE_TAL = (
+    "forloeb",
+    "personer",
+    "ivaerksaettelser",
+    "inden_for_garanti",
+    "over_garanti",
+    "afslutninger",
+)
+
+
+@rapporter_required
+@require_GET
+def hovedtal_excel(request):
+    _, aar = reference(request)
+    h = selectors.hovedtal(omfang=_omfang(request), aar=aar)
+    ark = [
+        (
+            "Hovedtal",
+            ["Tal", "Antal"],
+            [[selectors.HOVEDTAL_NAVNE[k], h.tal[k]] for k in HOVEDTAL_SIDE]
+            + [["Andel inden for garantien (%)", h.andel_inden_for_garanti]],
+        ),
+    ]
+    for k, par in h.fordelinger.items():
+        ark.append((k.capitalize(), [FORDELING_TITLER[k], "Antal"], [list(p) for p in par]))
+    body = exports.tal_xlsx(f"Hovedtal {aar}", ark)
+    # Counts only, no citizen: logged as one download without a forløb.
+    return _download(
+        request,
+        body,
+        filnavn=f"hovedtal-{request.user.myndighed.kommune_kode}-{aar}.xlsx",
+        content_type=exports.XLSX,
+        forloeb_ids=[None],
+        hvad=f"Hovedtal {aar}",
+    )
+
+
+def _godkendelse(request, aar):
+    omfang = _omfang(request)
+    tal = selectors.hovedtal_tal(omfang=omfang, aar=aar)
+    return (
+        [(selectors.HOVEDTAL_NAVNE[k], tal[k], k) for k in GODKENDELSE_TAL],
+        selectors.afslutninger_efter_aarsag(omfang=omfang, aar=aar),
+    )
+
+
+@rapporter_required
+@require_GET
+def godkendelse(request):
+    _, aar = reference(request)
+    tal, aarsager = _godkendelse(request, aar)
+    return render(
+        request, "reporting/godkendelse.html", {"aar": aar, "tal": tal, "aarsager": aarsager}
+    )
+
+
+@rapporter_required
+@require_GET
+def godkendelse_raekker(request, noegle: str):
+    """The forløb behind one number of the godkendelse (or of hovedtal)."""
+    dato, aar = reference(request)
+    if noegle not in selectors.HOVEDTAL_NAVNE:
+        raise Http404("Ukendt tal.")
+    aarsag = request.GET.get("aarsag") if noegle == "afslutninger" else None
+    table = ForloebTable(
+        selectors.hovedtal_forloeb(omfang=_omfang(request), aar=aar, noegle=noegle, aarsag=aarsag),
+        user=request.user,
+        dato=dato,
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "reporting/godkendelse_raekker.html",
+        {"aar": aar, "navn": selectors.HOVEDTAL_NAVNE[noegle], "table": table, "aarsag": aarsag},
+    )
+
+
+@rapporter_required
+@require_GET
+def godkendelse_excel(request):
+    dato, aar = reference(request)
+    omfang = _omfang(request)
+    tal, aarsager = _godkendelse(request, aar)
+    ark = [
+        (
+            "Godkendelse",
+            ["Tal", "Antal"],
+            [[navn, n] for navn, n, _ in tal]
+            + [[f"Afslutninger: {label}", n] for _, label, n in aarsager],
+        ),
+    ]
+    ids: set[int] = set()
+    for _navn, _, noegle in tal:
+        if noegle == "personer":
+            continue
+        rows = list(selectors.hovedtal_forloeb(omfang=omfang, aar=aar, noegle=noegle))
+        ids.update(f.pk for f in rows)
+        raekker = [exports.forloeb_raekke(f, dato) for f in rows]
+        kolonner = [
+            "PersonIdentifikator",
+            "BehandlingAnmodningDato",
+            "IvaerksatBehandlingDato",
+            "Forloeb",
+        ]
+        ark.append((noegle, kolonner, [[r[k] for k in kolonner] for r in raekker]))
+    body = exports.tal_xlsx(f"Godkendelse {aar}", ark)
+    return _download(
+        request,
+        body,
+        filnavn=f"godkendelse-{request.user.myndighed.kommune_kode}-{aar}.xlsx",
+        content_type=exports.XLSX,
+        forloeb_ids=sorted(ids),
+        hvad=f"Godkendelse {aar}",
+    )

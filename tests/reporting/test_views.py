@@ -1,0 +1,213 @@
+"""The supervisors' pages and downloads, as a leder, a caseworker and an administrator."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audit.models import AuditEntry, Handling
+from cases.models import Anmodning, SyncStatus
+from reporting import selectors
+from tests.factories import UserFactory
+from tests.reporting.conftest import REF, dage_foer, lav
+
+pytestmark = pytest.mark.django_db
+
+SUPERVISOR_URLS = [
+    reverse("reporting:forside"),
+    reverse("reporting:overblik"),
+    reverse("reporting:overblik_xlsx"),
+    reverse("reporting:overblik_csv"),
+    reverse("reporting:hovedtal"),
+    reverse("reporting:hovedtal_xlsx"),
+    reverse("reporting:godkendelse"),
+    reverse("reporting:godkendelse_xlsx"),
+    reverse("reporting:tal", kwargs={"noegle": "forloeb"}),
+]
+
+
+@pytest.fixture
+def leder_client(client, leder):
+    client.force_login(leder)
+    return client
+
+
+def test_the_leders_front_page_links_each_kontrolliste_with_its_count(leder_client, kbh):
+    lav(kbh, dage_foer(15))
+    lav(kbh, dage_foer(14))
+    response = leder_client.get("/?dato=" + REF.isoformat())
+    body = response.content.decode()
+    assert response.status_code == 200
+    for slug, liste in selectors.KONTROLLISTER.items():
+        assert reverse("reporting:kontrolliste", kwargs={"liste": slug}) in body
+        assert liste.titel in body
+    assert response.context["kontrollister"][0]["antal"] == 1  # ikke-ivaerksat
+    assert response.context["uge"]["ikke_modtaget"] == 2
+
+
+def test_the_front_page_costs_the_same_queries_for_more_forloeb(leder_client, kbh):
+    lav(kbh, dage_foer(15))
+    with CaptureQueriesContext(connection) as ctx:
+        leder_client.get("/")
+    for n in range(5):
+        lav(kbh, dage_foer(20 + n), "tilknyttet")
+    with CaptureQueriesContext(connection) as ctx2:
+        leder_client.get("/")
+    assert len(ctx.captured_queries) == len(ctx2.captured_queries) <= 8
+
+
+def test_a_caseworker_sees_mine_sager_and_own_counts(client, alice, kbh):
+    egen = lav(kbh, dage_foer(30), oprettet_af=alice)
+    anden = lav(kbh, dage_foer(30))
+    client.force_login(alice)
+    response = client.get("/")
+    assert [f.pk for f in response.context["mine_sager"]] == [egen.pk]
+    assert response.context["mine_kontrollister"][0]["antal"] == 1
+    liste = client.get(reverse("reporting:kontrolliste", kwargs={"liste": "ikke-ivaerksat"}))
+    assert liste.status_code == 200
+    pks = [r.record.pk for r in liste.context["table"].page.object_list]
+    assert pks == [egen.pk] and anden.pk not in pks
+
+
+@pytest.mark.parametrize("url", SUPERVISOR_URLS)
+def test_a_caseworker_cannot_open_supervisor_pages(client, alice, url):
+    client.force_login(alice)
+    assert client.get(url).status_code == 403
+
+
+def test_overblik_filters_sorts_and_masks_cpr(leder_client, kbh):
+    gammel = lav(kbh, date(2026, 1, 5), "tilknyttet")
+    ny = lav(kbh, date(2026, 5, 5))
+    lukket = lav(kbh, date(2026, 1, 5), "afsluttet")
+    url = reverse("reporting:overblik")
+    response = leder_client.get(url)
+    body = response.content.decode()
+    rows = [r.record.pk for r in response.context["table"].page.object_list]
+    assert rows == [gammel.pk, ny.pk] and lukket.pk not in rows
+    assert gammel.cpr_maskeret in body and gammel.person_identifikator not in body
+    assert reverse("cases:forloeb_detail", args=[gammel.pk]) in body
+    filtreret = leder_client.get(url, {"anmodet_fra": "2026-04-01", "tilstand": "anmodet"})
+    assert [r.record.pk for r in filtreret.context["table"].page.object_list] == [ny.pk]
+    sorteret = leder_client.get(url, {"sort": "-anmodet"})
+    assert [r.record.pk for r in sorteret.context["table"].page.object_list] == [ny.pk, gammel.pk]
+
+
+def test_overblik_is_paged_in_a_fixed_number_of_queries(leder_client, kbh):
+    for n in range(3):
+        lav(kbh, dage_foer(20 + n), "tilknyttet")
+    with CaptureQueriesContext(connection) as ctx:
+        leder_client.get(reverse("reporting:overblik"))
+    for n in range(6):
+        lav(kbh, dage_foer(40 + n), "tilknyttet")
+    with CaptureQueriesContext(connection) as ctx2:
+        leder_client.get(reverse("reporting:overblik"))
+    assert len(ctx.captured_queries) == len(ctx2.captured_queries) <= 8
+
+
+def test_the_excel_download_is_the_aktivliste_and_is_audit_logged(leder_client, leder, kbh):
+    f = lav(kbh, date(2026, 1, 5), "tilknyttet")
+    lav(kbh, date(2026, 5, 5))
+    response = leder_client.get(reverse("reporting:overblik_xlsx"), {"tilstand": "ivaerksat"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Anmodninger", "Indskrivninger"]
+    rows = list(wb["Anmodninger"].values)
+    assert rows[0][:3] == ("KommuneKode", "PersonIdentifikator", "BehandlingAnmodningDato")
+    assert [r[1] for r in rows[1:]] == [f.person_identifikator]
+    assert rows[1][2].date() == date(2026, 1, 5)
+    indskrivninger = list(wb["Indskrivninger"].values)
+    assert len(indskrivninger) == 2 and indskrivninger[1][1] == f.person_identifikator
+    logged = AuditEntry.objects.filter(bruger=leder, handling=Handling.EKSPORTERET)
+    assert list(logged.values_list("forloeb_id", flat=True)) == [f.pk]
+
+
+def test_the_csv_download(leder_client, leder, kbh):
+    f = lav(kbh, date(2026, 1, 5), "tilknyttet")
+    response = leder_client.get(reverse("reporting:overblik_csv"))
+    text = response.content.decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.startswith("KommuneKode;PersonIdentifikator;BehandlingAnmodningDato")
+    assert row.startswith(f"101;{f.person_identifikator};2026-01-05")
+    assert AuditEntry.objects.filter(handling=Handling.EKSPORTERET, forloeb_id=f.pk).exists()
+
+
+def test_a_kontrolliste_page_states_its_rule_and_links_rows(leder_client, kbh):
+    f = lav(kbh, dage_foer(15))
+    url = reverse("reporting:kontrolliste", kwargs={"liste": "ikke-ivaerksat"})
+    response = leder_client.get(url, {"dato": REF.isoformat()})
+    body = response.content.decode()
+    assert "mere end 14 dage" in body
+    assert reverse("cases:forloeb_detail", args=[f.pk]) in body
+    assert "1 dag over garantien" in body
+
+
+def test_a_bad_reference_date_gets_a_danish_message(leder_client):
+    url = reverse("reporting:kontrolliste", kwargs={"liste": "frister"})
+    response = leder_client.get(url, {"dato": "31-02-2026"}, follow=True)
+    assert response.status_code == 200
+    assert "Ugyldig dato" in response.content.decode()
+    assert leder_client.get(reverse("reporting:hovedtal"), {"aar": "x"}).status_code == 200
+
+
+def test_hovedtal_page_with_charts_and_excel(leder_client, kbh):
+    lav(kbh, date(2026, 2, 1), "tilknyttet", dage=15)
+    response = leder_client.get(reverse("reporting:hovedtal"), {"aar": 2026})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("<svg") == 6 and "style=" not in body.split("<main")[1]
+    xlsx = leder_client.get(reverse("reporting:hovedtal_xlsx"), {"aar": 2026})
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    tal = {r[0]: r[1] for r in wb["Hovedtal"].values}
+    assert tal[selectors.HOVEDTAL_NAVNE["over_garanti"]] == 1
+
+
+def test_godkendelse_numbers_link_to_their_rows(leder_client, kbh):
+    f = lav(kbh, date(2026, 2, 1), "afsluttet", dage=15)
+    response = leder_client.get(reverse("reporting:godkendelse"), {"aar": 2026})
+    body = response.content.decode()
+    assert reverse("reporting:tal", kwargs={"noegle": "over_garanti"}) in body
+    rows = leder_client.get(
+        reverse("reporting:tal", kwargs={"noegle": "afslutninger"}), {"aar": 2026, "aarsag": "01"}
+    )
+    assert [r.record.pk for r in rows.context["table"].page.object_list] == [f.pk]
+    xlsx = leder_client.get(reverse("reporting:godkendelse_xlsx"), {"aar": 2026})
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert "over_garanti" in wb.sheetnames
+    assert [r[0] for r in list(wb["over_garanti"].values)[1:]] == [f.person_identifikator]
+
+
+def test_an_administrator_sees_reports_but_no_case_links(client, charlie, kbh):
+    f = lav(kbh, dage_foer(30))
+    client.force_login(charlie)
+    body = client.get(reverse("reporting:overblik")).content.decode()
+    assert f"Forløb {f.pk}" in body
+    assert reverse("cases:forloeb_detail", args=[f.pk]) not in body
+
+
+def test_smdb_refused_count_on_the_front_page(leder_client, kbh):
+    f = lav(kbh, dage_foer(30))
+    Anmodning.objects.filter(forloeb=f).update(sync_status=SyncStatus.AFVIST)
+    assert leder_client.get("/").context["uge"]["afvist"] == 1
+
+
+def test_another_myndigheds_leder_sees_nothing(client, kbh, aarhus):
+    f = lav(kbh, dage_foer(30), "tilknyttet")
+    client.force_login(UserFactory(myndighed=aarhus, rolle="leder"))
+    for url in SUPERVISOR_URLS + [
+        reverse("reporting:kontrolliste", kwargs={"liste": s}) for s in selectors.KONTROLLISTER
+    ]:
+        response = client.get(url, {"aar": REF.year})
+        assert response.status_code == 200
+        body = response.content.decode(errors="replace")
+        assert f.cpr_maskeret not in body and f.person_identifikator not in body, url
+        if url.endswith(".xlsx"):
+            wb = load_workbook(io.BytesIO(response.content))
+            cells = [c for ws in wb for row in ws.values for c in row]
+            assert f.person_identifikator not in cells and f.pk not in cells[2:], url
