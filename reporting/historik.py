@@ -29,7 +29,7 @@ from smdb import outbox
 from smdb.models import SyncAction
 from smdb.rules import Forloeb, Violation, computed_values, validate_forloeb
 from smdb.rules import variabler as v
-from smdb.rules.cpr import compact
+from smdb.rules.cpr import normaliser_cpr_hvis_muligt
 from smdb.rules.jsonio import MalformedInput
 
 
@@ -60,7 +60,9 @@ def normaliser(*, myndighed: Myndighed, forloeb: list[Forloeb]) -> list[Forloeb]
             )
         out.append(
             dataclasses.replace(
-                f, kommune_kode=myndighed.kommune_kode, person_identifikator=compact(f.cpr)
+                f,
+                kommune_kode=myndighed.kommune_kode,
+                person_identifikator=normaliser_cpr_hvis_muligt(f.cpr),
             )
         )
     return out
@@ -104,7 +106,7 @@ def importer(
     for f in forloeb:
         row = Kontaktforloeb.objects.create(
             myndighed=myndighed,
-            person_identifikator=compact(f.cpr),
+            person_identifikator=normaliser_cpr_hvis_muligt(f.cpr),
             oprettet_af=user,
         )
         gemte.append(row.pk)
