@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "smdb.simulator",
     "cases",
     "reporting",
+    "systemskifte",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-queue SMDB outbox operations stuck in sending or due for a retry (smdb.sync.sweep).
     "smdb-outbox-sweep": {"task": "smdb.tasks.sweep_outbox", "schedule": 60.0},
+}
+# --- Systemskifte and afstemning with SMDB (issue 14) ---
+# A job task works this many seconds, then queues itself again (under the soft time limit).
+SYSTEMSKIFTE_BUDGET = float(os.environ.get("SYSTEMSKIFTE_BUDGET", "40"))
+# A running job untouched this long is queued again by the beat sweeper.
+SYSTEMSKIFTE_STALE_AFTER = float(os.environ.get("SYSTEMSKIFTE_STALE_AFTER", "120"))
+CELERY_BEAT_SCHEDULE["systemskifte-genoptag"] = {
+    "task": "systemskifte.tasks.genoptag_haengende",
+    "schedule": 60.0,
 }
 
 # --- SMDB web service ---------------------------------------------------------
