@@ -84,9 +84,12 @@ def ufaerdigt_skifte(myndighed_id: int) -> Systemskifte | None:
 
 
 @transaction.atomic
-def start(*, user, model: str, skiftedato: date, proevekoersel: bool) -> Systemskifte:
-    """Create the job and queue it on commit. Refused (ValueError, Danish) for a date
-    in the future, or while another real system change of the myndighed is unfinished."""
+def start(
+    *, user, model: str, skiftedato: date, proevekoersel: bool, koe_nu: bool = True
+) -> Systemskifte:
+    """Create the job and queue it on commit (``koe_nu``; the command runs it
+    itself). Refused (ValueError, Danish) for a date in the future, or while another
+    real system change of the myndighed is unfinished."""
     Myndighed.objects.select_for_update().get(pk=user.myndighed_id)
     if fejl := tidligst_mulige_skiftedato_fejl(model, skiftedato, rules.today_dk()):
         raise ValueError(fejl)
@@ -109,7 +112,8 @@ def start(*, user, model: str, skiftedato: date, proevekoersel: bool) -> Systems
         beskrivelse=f"Systemskifte {skifte.pk} startet: {skifte.get_model_display()}, "
         f"skiftedato {skiftedato:%d.%m.%Y} ({art})",
     )
-    koe(skifte.pk)
+    if koe_nu:
+        koe(skifte.pk)
     return skifte
 
 
@@ -137,7 +141,7 @@ def stop(*, user, skifte: Systemskifte) -> None:
 
 
 @transaction.atomic
-def genoptag(*, user, skifte: Systemskifte) -> None:
+def genoptag(*, user, skifte: Systemskifte, koe_nu: bool = True) -> None:
     """Continue a stopped (or stuck) job from each citizen's recorded step."""
     if Systemskifte.objects.filter(
         pk=skifte.pk, status__in=[JobStatus.STOPPET, JobStatus.KOERER, JobStatus.FEJLET]
@@ -147,7 +151,8 @@ def genoptag(*, user, skifte: Systemskifte) -> None:
             handling=Handling.AENDRET,
             beskrivelse=f"Systemskifte {skifte.pk} genoptaget",
         )
-        koe(skifte.pk)
+        if koe_nu:
+            koe(skifte.pk)
 
 
 def genoptag_haengende(*, stale_after: timedelta | None = None) -> int:
@@ -221,11 +226,13 @@ def _puls(skifte: Systemskifte) -> None:
     Systemskifte.objects.filter(pk=skifte.pk).update(sidst_aktiv=timezone.now())
 
 
+def _stop_oensket(skifte: Systemskifte) -> bool:
+    return Systemskifte.objects.filter(pk=skifte.pk, stop_oensket=True).exists()
+
+
 def _skal_holde_pause(skifte: Systemskifte, deadline: float) -> bool:
     _puls(skifte)
-    if Systemskifte.objects.filter(pk=skifte.pk, stop_oensket=True).exists():
-        return True
-    return time.monotonic() > deadline
+    return _stop_oensket(skifte) or time.monotonic() > deadline
 
 
 def _pause(skifte: Systemskifte) -> str:
@@ -381,6 +388,8 @@ def fremad(skifte: Systemskifte, borgere: list[SkifteBorger]) -> int:
     venter = [b for b in borgere if b.trin in VENTER_PAA_SMDB]
     tilstand = _outbox_tilstand([_ventende_forloeb(b) for b in venter])
     for borger in borgere:
+        if _stop_oensket(skifte):
+            break  # the caller sees the flag and stops
         while True:
             fra = borger.trin
             try:
