@@ -7,6 +7,7 @@ urlpatterns = [
     path("adgangslog/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
+    path("systemskifte/", include("systemskifte.urls")),
     # The local SMDB simulator; it answers 404 unless SMDB_SIMULATOR_ENABLED.
     path("smdbwebservice/api/external/v1/", include("smdb.simulator.urls")),
 ]

@@ -88,3 +88,47 @@ def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
             assert response.status_code in (200, 302, 403, 404, 405), (method, url)
         assert forloeb.person_identifikator not in body
         assert forloeb.cpr_formatted not in body
+
+
+# --- Systemskifte (issue 14): an administrator of another myndighed -------------------
+
+
+@pytest.fixture
+def kbh_skifte(kbh, charlie):
+    from datetime import date
+
+    from systemskifte.models import SkifteBorger, Systemskifte
+
+    forloeb = ForloebFactory(myndighed=kbh, vedligeholdes_i_smdb_web=True)
+    skifte = Systemskifte.objects.create(
+        myndighed=kbh, model="model2", skiftedato=date(2026, 6, 30), startet_af=charlie
+    )
+    SkifteBorger.objects.create(
+        skifte=skifte,
+        anmodning_id=1,
+        person_identifikator=forloeb.person_identifikator,
+        plan=["Registrér ny anmodning"],
+    )
+    return skifte, forloeb
+
+
+@pytest.mark.parametrize("route", [r for r, _ in app_routes() if r.startswith("systemskifte/")])
+def test_systemskifte_url_reveals_nothing_to_another_myndigheds_administrator(
+    route, client, aarhus, kbh_skifte
+):
+    from accounts.models import Rolle
+
+    skifte, forloeb = kbh_skifte
+    client.force_login(
+        UserFactory(username="aarhus-admin", myndighed=aarhus, rolle=Rolle.ADMINISTRATOR)
+    )
+    url = fill(route, {"pk": skifte.pk})
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        body = response.content.decode(errors="replace")
+        if "<" in route:
+            assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+        assert forloeb.person_identifikator not in body
+        assert forloeb.person_identifikator[:6] not in body, (method, url)
+    skifte.refresh_from_db()
+    assert skifte.status == "koerer" and not skifte.stop_oensket

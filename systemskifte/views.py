@@ -1,0 +1,124 @@
+"""The system-change wizard and the kontrollister, for the myndighed's administrator.
+Views parse input and call services; reads through selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.permissions import role_required
+from systemskifte import report, selectors, services
+from systemskifte.forms import StartForm
+from systemskifte.models import JobStatus
+
+admin_required = role_required("er_administrator")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def oversigt(request):
+    """Pick model and date (and whether it is a dry-run); the jobs so far."""
+    form = StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skifte = services.start(
+                user=request.user,
+                model=form.cleaned_data["model"],
+                skiftedato=form.cleaned_data["skiftedato"],
+                proevekoersel=form.cleaned_data["proevekoersel"],
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("systemskifte:detalje", pk=skifte.pk)
+    skifter = selectors.skifter_for_user(request.user).select_related("startet_af")[:50]
+    return render(request, "systemskifte/oversigt.html", {"form": form, "skifter": skifter})
+
+
+def _kontekst(skifte) -> dict:
+    return {
+        "skifte": skifte,
+        "tal": services.fremdrift(skifte),
+        "koerer": skifte.status == JobStatus.KOERER,
+    }
+
+
+@admin_required
+@require_GET
+def detalje(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    context = _kontekst(skifte)
+    context["borgere"] = selectors.rapport(skifte) if not context["koerer"] else []
+    return render(request, "systemskifte/detalje.html", context)
+
+
+@admin_required
+@require_GET
+def fremdrift(request, pk: int):
+    """The progress bar, polled by htmx while the job runs."""
+    skifte = selectors.skifte_for_user(request.user, pk)
+    response = render(request, "systemskifte/partials/fremdrift.html", _kontekst(skifte))
+    if skifte.status != JobStatus.KOERER and request.htmx:
+        response["HX-Refresh"] = "true"  # show the report
+    return response
+
+
+@admin_required
+@require_POST
+def stop(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    services.stop(user=request.user, skifte=skifte)
+    messages.info(request, "Systemskiftet stopper efter den borger, der er i gang.")
+    return redirect("systemskifte:detalje", pk=pk)
+
+
+@admin_required
+@require_POST
+def genoptag(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    if skifte.proevekoersel or skifte.status == JobStatus.FAERDIG:
+        messages.error(request, "Kun et stoppet systemskifte kan genoptages.")
+    else:
+        services.genoptag(user=request.user, skifte=skifte)
+    return redirect("systemskifte:detalje", pk=pk)
+
+
+@admin_required
+@require_POST
+def udfoer(request, pk: int):
+    """Run for real what a dry-run showed: the same model and date, fetched anew."""
+    proeve = selectors.skifte_for_user(request.user, pk)
+    if not proeve.proevekoersel:
+        messages.error(request, "Kun en prøvekørsel kan udføres.")
+        return redirect("systemskifte:detalje", pk=pk)
+    try:
+        skifte = services.start(
+            user=request.user, model=proeve.model, skiftedato=proeve.skiftedato, proevekoersel=False
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("systemskifte:detalje", pk=pk)
+    return redirect("systemskifte:detalje", pk=skifte.pk)
+
+
+@admin_required
+@require_GET
+def excel(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    response = HttpResponse(
+        report.excel(skifte),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="systemskifte-{skifte.pk}.xlsx"'
+    return response
+
+
+@role_required("myndighed_id")
+@require_GET
+def mellemloesning(request):
+    """R-SKIFT-3: the forløb maintained in SMDB-web until they end, so none is
+    forgotten. Caseworkers and administrators of the myndighed."""
+    forloeb = list(selectors.mellemloesning_forloeb(request.user.myndighed_id))
+    return render(request, "systemskifte/mellemloesning.html", {"forloeb_list": forloeb})
