@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -183,6 +184,10 @@ SYSTEMSKIFTE_STALE_AFTER = float(os.environ.get("SYSTEMSKIFTE_STALE_AFTER", "120
 CELERY_BEAT_SCHEDULE["systemskifte-genoptag"] = {
     "task": "systemskifte.tasks.genoptag_haengende",
     "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["smdb-afstemning"] = {  # nightly comparison with SMDB's active forløb
+    "task": "systemskifte.tasks.afstem_alle",
+    "schedule": crontab(hour=2, minute=30),
 }
 
 # --- SMDB web service ---------------------------------------------------------

@@ -119,3 +119,73 @@ class SkifteBorger(models.Model):
     @property
     def cpr_maskeret(self) -> str:
         return f"{self.person_identifikator[:6]}-xxxx"
+
+
+class Afstemning(models.Model):
+    """One comparison of the myndighed's active forløb in SMDB with ours (nightly,
+    or from the kontrolliste's button)."""
+
+    myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="afstemninger")
+    startet = models.DateTimeField(auto_now_add=True)
+    afsluttet = models.DateTimeField(null=True, blank=True)
+    startet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    antal_smdb = models.PositiveIntegerField(default=0)
+    antal_her = models.PositiveIntegerField(default=0)
+    fejl = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "afstemning med SMDB"
+        verbose_name_plural = "afstemninger med SMDB"
+        ordering = ["-startet", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Afstemning {self.pk}"
+
+
+class AfvigelseType(models.TextChoices):
+    KUN_I_SMDB = "kun_i_smdb", "Aktivt i SMDB, findes ikke her"
+    MANGLER_I_SMDB = "mangler_i_smdb", "Aktivt her, findes ikke i SMDB"
+    AFSLUTTET_I_SMDB = "afsluttet_i_smdb", "Afsluttet i SMDB, aktivt her"
+    AFSLUTTET_HER = "afsluttet_her", "Afsluttet her, aktivt i SMDB"
+    VAERDIER = "vaerdier", "Forskellige oplysninger"
+
+
+class AfvigelseStatus(models.TextChoices):
+    AABEN = "aaben", "Åben"
+    RETTET = "rettet", "Rettet"
+
+
+class Afvigelse(models.Model):
+    """One difference between SMDB and us, on the kontrolliste until a person fixes it."""
+
+    afstemning = models.ForeignKey(Afstemning, on_delete=models.CASCADE, related_name="afvigelser")
+    myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(max_length=20, choices=AfvigelseType.choices)
+    forloeb = models.ForeignKey(
+        "cases.Kontaktforloeb", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    anmodning_id = models.BigIntegerField("SMDB AnmodningId", null=True, blank=True)
+    person_identifikator = models.CharField(max_length=10, blank=True)
+    detaljer = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=AfvigelseStatus.choices, default=AfvigelseStatus.AABEN
+    )
+    rettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rettet = models.DateTimeField(null=True, blank=True)
+    rettelse = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "afvigelse fra SMDB"
+        verbose_name_plural = "afvigelser fra SMDB"
+        ordering = ["type", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.pk})"
+
+    @property
+    def cpr_maskeret(self) -> str:
+        return f"{self.person_identifikator[:6]}-xxxx" if self.person_identifikator else "–"

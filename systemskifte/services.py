@@ -42,7 +42,7 @@ from cases.validation import rules_forloeb
 from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
 from smdb.client import SmdbError, SmdbKlient
-from smdb.contract import ANM, IVAER, TILB
+from smdb.contract import AFSL, ANM, IVAER, TILB
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.rules import variabler as v
 from smdb.schema_json import from_json, to_json
@@ -352,6 +352,28 @@ def hent_borger(skifte: Systemskifte, borger: SkifteBorger, klient: SmdbKlient) 
     )
 
 
+def hent_smdb_forloeb(klient: SmdbKlient, anmodning_id: int) -> dict | None:
+    """The whole forløb from SMDB by its AnmodningId, as JSON (None if SMDB lacks it):
+    the anmodning (with its afslutning), the iværksættelse, the tilknytninger."""
+    anm = klient.hent(ANM, anmodning_id)
+    if anm is None:
+        return None
+
+    def j(skema):
+        return {"id": skema.id, "values": to_json(skema.values)} if skema else None
+
+    iv = klient.hent_ivaerksaettelse_for_anmodning(anm.id)
+    return {
+        "anmodning": j(anm),
+        "person_identifikator": anm.person_identifikator,
+        "ivaerksaettelse": j(iv),
+        "tilbudstilknytninger": [
+            j(t) for t in (klient.hent_tilknytninger_for_ivaerksaettelse(iv.id) if iv else [])
+        ],
+        "afslutning": j(anm.afslutning),
+    }
+
+
 def smdb_forloeb(data: dict, kommune_kode: int, cpr: str) -> rules.Forloeb:
     def values(key: str, d: dict | None):
         return from_json(key, d["values"]) if d else None
@@ -466,7 +488,6 @@ def _importer(
     """The forløb as SMDB holds it, with SMDB's Ids, as already sent. A forløb we
     hold already (the same AnmodningId) is used as it is. Refused if the citizen
     has another active forløb here (R-ANM-1)."""
-    user = skifte.startet_af
     andre = selectors.myndighedens_forloeb_for_cpr(
         myndighed_id=skifte.myndighed_id, cpr=borger.person_identifikator
     )
@@ -488,10 +509,25 @@ def _importer(
         if skrivebeskyttet:
             Kontaktforloeb.objects.filter(pk=kendt.pk).update(vedligeholdes_i_smdb_web=True)
         return kendt
-    data = borger.smdb_data
-    forloeb = Kontaktforloeb.objects.create(
+    return importer_forloeb(
         myndighed=skifte.myndighed,
-        person_identifikator=borger.person_identifikator,
+        user=skifte.startet_af,
+        cpr=borger.person_identifikator,
+        data=borger.smdb_data,
+        skrivebeskyttet=skrivebeskyttet,
+        beskrivelse=f"Hentet fra SMDB ved systemskifte {skifte.pk}",
+    )
+
+
+def importer_forloeb(
+    *, myndighed, user, cpr: str, data: dict, skrivebeskyttet: bool = False, beskrivelse: str
+) -> Kontaktforloeb:
+    """A forløb as SMDB holds it (``data`` as ``hent_smdb_forloeb`` gives it), with
+    SMDB's Ids and marked as sent: nothing is recorded for the outbox. Call it in a
+    transaction."""
+    forloeb = Kontaktforloeb.objects.create(
+        myndighed=myndighed,
+        person_identifikator=cpr,
         oprettet_af=user,
         vedligeholdes_i_smdb_web=skrivebeskyttet,
     )
@@ -511,12 +547,9 @@ def _importer(
         row(Ivaerksaettelse, IVAER, data["ivaerksaettelse"])
     for t in data.get("tilbudstilknytninger", []):
         row(Tilbudstilknytning, TILB, t)
-    audit_record(
-        user=user,
-        handling=Handling.OPRETTET,
-        forloeb=forloeb,
-        beskrivelse=f"Hentet fra SMDB ved systemskifte {skifte.pk}",
-    )
+    if data.get("afslutning"):
+        row(Afslutning, AFSL, data["afslutning"])
+    audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse=beskrivelse)
     return _med_skemaer(forloeb.pk)
 
 

@@ -24,3 +24,11 @@ def koer_systemskifte(skifte_id: int) -> str:
 def genoptag_haengende() -> int:
     """Beat: queue running jobs whose worker died."""
     return services.genoptag_haengende()
+
+
+@shared_task(ignore_result=True, soft_time_limit=3000, time_limit=3600)
+def afstem_alle() -> int:
+    """Beat (nightly): compare every myndighed's active forløb with SMDB's."""
+    from systemskifte import afstemning
+
+    return afstemning.afstem_alle()

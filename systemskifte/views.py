@@ -4,14 +4,15 @@ Views parse input and call services; reads through selectors."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.permissions import role_required
+from smdb.client import SmdbError
 from systemskifte import report, selectors, services
 from systemskifte.forms import StartForm
-from systemskifte.models import JobStatus
+from systemskifte.models import Afstemning, Afvigelse, JobStatus
 
 admin_required = role_required("er_administrator")
 
@@ -122,3 +123,65 @@ def mellemloesning(request):
     forgotten. Caseworkers and administrators of the myndighed."""
     forloeb = list(selectors.mellemloesning_forloeb(request.user.myndighed_id))
     return render(request, "systemskifte/mellemloesning.html", {"forloeb_list": forloeb})
+
+
+# --- Afstemning med SMDB (the kontrolliste) ----------------------------------------------
+
+
+@admin_required
+@require_GET
+def kontrolliste(request):
+    """The differences between SMDB's active forløb and ours, each with its fixes."""
+    from systemskifte import afstemning
+
+    afvigelser = [
+        (a, afstemning.rettelser(a)) for a in afstemning.aabne_afvigelser(request.user.myndighed_id)
+    ]
+    seneste = (
+        Afstemning.objects.filter(myndighed_id=request.user.myndighed_id).order_by("-pk").first()
+    )
+    return render(
+        request,
+        "systemskifte/kontrolliste.html",
+        {"afvigelser": afvigelser, "seneste": seneste},
+    )
+
+
+@admin_required
+@require_POST
+def afstem(request):
+    from systemskifte import afstemning
+
+    run = afstemning.afstem(myndighed=request.user.myndighed, user=request.user)
+    if run.fejl:
+        messages.error(request, f"Afstemningen kunne ikke gennemføres: {run.fejl}")
+    else:
+        messages.info(request, f"Afstemt: {run.afvigelser.count()} afvigelser.")
+    return redirect("systemskifte:kontrolliste")
+
+
+@admin_required
+@require_POST
+def ret(request, pk: int, rettelse: str):
+    """One click: 'send' ours again or 'hent' SMDB's, for one difference."""
+    from systemskifte import afstemning
+
+    afvigelse = (
+        Afvigelse.objects.filter(pk=pk, myndighed_id=request.user.myndighed_id)
+        .select_related("forloeb", "myndighed")
+        .first()
+    )
+    if afvigelse is None or rettelse not in ("send", "hent"):
+        raise Http404("Afvigelsen findes ikke i din myndighed.")
+    try:
+        if rettelse == "send":
+            afstemning.send_vores(user=request.user, afvigelse=afvigelse)
+            messages.success(request, "Vores forløb sendes til SMDB igen.")
+        else:
+            afstemning.hent_smdbs(user=request.user, afvigelse=afvigelse)
+            messages.success(request, "SMDB's oplysninger er hentet.")
+    except afstemning.RettelseFejl as exc:
+        messages.error(request, str(exc))
+    except SmdbError as exc:
+        messages.error(request, f"SMDB svarer ikke; prøv igen senere ({exc}).")
+    return redirect("systemskifte:kontrolliste")

@@ -64,6 +64,7 @@ def kbh_case(kbh):
             "schema": "anmodning",
             "index": 0,
             "trin": "laegesamtale",
+            "rettelse": "send",
             "kladde_pk": Kladde.objects.create(
                 forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
             ).pk,
@@ -97,7 +98,7 @@ def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
 def kbh_skifte(kbh, charlie):
     from datetime import date
 
-    from systemskifte.models import SkifteBorger, Systemskifte
+    from systemskifte.models import Afstemning, Afvigelse, SkifteBorger, Systemskifte
 
     forloeb = ForloebFactory(myndighed=kbh, vedligeholdes_i_smdb_web=True)
     skifte = Systemskifte.objects.create(
@@ -109,7 +110,14 @@ def kbh_skifte(kbh, charlie):
         person_identifikator=forloeb.person_identifikator,
         plan=["Registrér ny anmodning"],
     )
-    return skifte, forloeb
+    afvigelse = Afvigelse.objects.create(
+        afstemning=Afstemning.objects.create(myndighed=kbh),
+        myndighed=kbh,
+        type="mangler_i_smdb",
+        forloeb=forloeb,
+        person_identifikator=forloeb.person_identifikator,
+    )
+    return skifte, forloeb, afvigelse
 
 
 @pytest.mark.parametrize("route", [r for r, _ in app_routes() if r.startswith("systemskifte/")])
@@ -118,11 +126,12 @@ def test_systemskifte_url_reveals_nothing_to_another_myndigheds_administrator(
 ):
     from accounts.models import Rolle
 
-    skifte, forloeb = kbh_skifte
+    skifte, forloeb, afvigelse = kbh_skifte
     client.force_login(
         UserFactory(username="aarhus-admin", myndighed=aarhus, rolle=Rolle.ADMINISTRATOR)
     )
-    url = fill(route, {"pk": skifte.pk})
+    pk = afvigelse.pk if route.startswith("systemskifte/afstemning/") else skifte.pk
+    url = fill(route, {"pk": pk, "rettelse": "send"})
     for method in ("get", "post"):
         response = getattr(client, method)(url)
         body = response.content.decode(errors="replace")
@@ -132,3 +141,5 @@ def test_systemskifte_url_reveals_nothing_to_another_myndigheds_administrator(
         assert forloeb.person_identifikator[:6] not in body, (method, url)
     skifte.refresh_from_db()
     assert skifte.status == "koerer" and not skifte.stop_oensket
+    afvigelse.refresh_from_db()
+    assert afvigelse.status == "aaben"
