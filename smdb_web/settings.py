@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 SYSTEMSKIFTE_BUDGET = float(os.environ.get("SYSTEMSKIFTE_BUDGET", "40"))
 # A running job untouched this long is queued again by the beat sweeper.
 SYSTEMSKIFTE_STALE_AFTER = float(os.environ.get("SYSTEMSKIFTE_STALE_AFTER", "120"))
+# SMDB calls at a time while the job fetches each forløb by Id.
+SYSTEMSKIFTE_HENT_TRAADE = int(os.environ.get("SYSTEMSKIFTE_HENT_TRAADE", "4"))
 CELERY_BEAT_SCHEDULE["systemskifte-genoptag"] = {
     "task": "systemskifte.tasks.genoptag_haengende",
     "schedule": 60.0,
