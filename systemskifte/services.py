@@ -213,11 +213,11 @@ def koer(skifte_id: int, *, klient: SmdbKlient | None = None, budget: float | No
         for borger in aabne.order_by("pk").iterator(chunk_size=500):
             batch.append(borger)
             if len(batch) == 200:
-                fremskridt += fremad(skifte, batch)
+                fremskridt += fremad(skifte, batch, deadline)
                 batch = []
                 if _skal_holde_pause(skifte, deadline):
                     return _pause(skifte)
-        fremskridt += fremad(skifte, batch)
+        fremskridt += fremad(skifte, batch, deadline)
         if not skifte.borgere.exclude(trin__in=AFSLUTTENDE_TRIN).exists():
             return _afslut(skifte)
         if _skal_holde_pause(skifte, deadline):
@@ -428,16 +428,17 @@ def _saet(borger: SkifteBorger, fra: str, til: str, **fields) -> bool:
 # --- the steps ------------------------------------------------------------------------
 
 
-def fremad(skifte: Systemskifte, borgere: list[SkifteBorger]) -> int:
-    """Move each citizen as far as it can go now; returns how many steps were made."""
+def fremad(skifte: Systemskifte, borgere: list[SkifteBorger], deadline: float | None = None) -> int:
+    """Move each citizen as far as it can go now, until the ``deadline`` (monotonic
+    seconds); returns how many steps were made."""
     if not borgere:
         return 0
     skridt = 0
     venter = [b for b in borgere if b.trin in VENTER_PAA_SMDB]
     tilstand = _outbox_tilstand([_ventende_forloeb(b) for b in venter])
     for borger in borgere:
-        if _stop_oensket(skifte):
-            break  # the caller sees the flag and stops
+        if _stop_oensket(skifte) or (deadline is not None and time.monotonic() > deadline):
+            break  # the caller sees the flag or the time and pauses
         while True:
             fra = borger.trin
             try:

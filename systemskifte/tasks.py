@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from smdb import sync
 from systemskifte import services
@@ -14,10 +15,15 @@ from systemskifte.models import JobStatus
 
 @shared_task(acks_late=True, ignore_result=True)
 def koer_systemskifte(skifte_id: int) -> str:
-    """Work on the job for one time budget; queue it again while it is running."""
+    """Work on the job for one time budget (SYSTEMSKIFTE_BUDGET, under the soft time
+    limit); queue it again while it is running. Each citizen's step commits on its
+    own, so a time limit loses at most the step under way."""
     if koer_systemskifte.app.conf.task_always_eager:
         return koer_til_ende(skifte_id)
-    status = services.koer(skifte_id)
+    try:
+        status = services.koer(skifte_id)
+    except SoftTimeLimitExceeded:
+        status = JobStatus.KOERER
     if status == JobStatus.KOERER:
         # Its outbox operations are being sent by other tasks: look again shortly,
         # leaving the worker free meanwhile.
