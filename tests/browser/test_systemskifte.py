@@ -75,7 +75,7 @@ def test_wizard_dry_run_then_real_run_reaches_100_percent(
 
     procent = page.get_by_test_id("procent")
     expect(procent).to_have_text("100 %", timeout=60_000)
-    expect(page.get_by_role("cell", name="Glemt sag", exact=False)).to_have_count(1)
+    expect(page.locator(".badge", has_text="Glemt sag")).to_have_count(1)
     expect(page.get_by_text("Registrér ny anmodning").first).to_be_visible()
     axe_check(page)
     assert len(aktive_forloeb(101)) == 7  # the dry-run sent nothing
