@@ -13,7 +13,9 @@ from systemskifte import services
 from systemskifte.models import JobStatus
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# The first run fetches the myndighed's whole active list in one SOAP call, which
+# may take minutes for a large municipality; the later runs keep to the budget.
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=900, time_limit=960)
 def koer_systemskifte(skifte_id: int) -> str:
     """Work on the job for one time budget (SYSTEMSKIFTE_BUDGET, under the soft time
     limit); queue it again while it is running. Each citizen's step commits on its
