@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Myndighed
@@ -266,7 +267,10 @@ def fremdrift(skifte: Systemskifte) -> dict:
     is done when fetched and planned."""
     counts: dict[str, int] = defaultdict(int)
     for trin, n in (
-        skifte.borgere.order_by().values_list("trin").annotate(n=_count()).values_list("trin", "n")
+        skifte.borgere.order_by()
+        .values_list("trin")
+        .annotate(n=Count("pk"))
+        .values_list("trin", "n")
     ):
         counts[trin] = n
     i_alt = sum(counts.values())
@@ -284,12 +288,6 @@ def fremdrift(skifte: Systemskifte) -> dict:
         "procent": procent,
         "hentet": i_alt - counts[Trin.NY],
     }
-
-
-def _count():
-    from django.db.models import Count
-
-    return Count("pk")
 
 
 # --- fetching -------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_reconciliation_with_2000_finds_each_planted_difference_and_nothing_else
     Kontaktforloeb.objects.update(vedligeholdes_i_smdb_web=False)
     ens = {f.person_identifikator: f for f in Kontaktforloeb.objects.all()}
     assert not afstemning.afstem(myndighed=charlie.myndighed).afvigelser.exists()
-    planted = plant_every_kind(ens)
+    planted = plant_every_kind(ens, ny_borger=N + 10)
     run = afstemning.afstem(myndighed=charlie.myndighed)
     assert {a.type: a.forloeb_id for a in run.afvigelser.all()} == planted
     assert run.afvigelser.count() == len(planted)

@@ -41,10 +41,10 @@ def test_nothing_differs_when_nothing_was_planted(ens, charlie):
     assert not run.afvigelser.exists()
 
 
-def plant_every_kind(ens):
+def plant_every_kind(ens, *, ny_borger: int = 50):
     """Citizens 0 and 4 are only anmodet (seeding's stages), 1 and 5 iværksat."""
     # Only in SMDB: another system registered a citizen we do not have.
-    seeding.seed_active(1, 101, start=50)
+    seeding.seed_active(1, 101, start=ny_borger)
     # Missing in SMDB: someone deleted ours there.
     mangler = _forloeb(ens, 2)
     store.slet_helt_forloeb(mangler.anmodning.smdb_id)
