@@ -1,8 +1,8 @@
 """Issue 14's 'Done when' at full size: the simulator holds 2,000 active forløb.
 
 Marked ``slow``; ``SYSTEMSKIFTE_TEST_N`` sets the size for a quicker local run
-(default 2000, as the issue asks). Celery eager (the embedded default); the
-kill-and-restart case with a real worker is in ``test_broker.py``.
+(default 2000, as the issue asks). Celery eager (the embedded default). Model 2 at
+this size, with its worker killed mid-run and restarted, is ``test_broker.py``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from smdb.simulator.models import SimSkema
 from smdb.simulator.store import aktive_forloeb
 from systemskifte import afstemning, selectors, services
 from systemskifte.models import JobStatus, Trin
-from tests.systemskifte.checks import R_ANM_1_Vagt, tjek_model2
+from tests.systemskifte.checks import R_ANM_1_Vagt
 from tests.systemskifte.test_afstemning import plant_every_kind
 from tests.systemskifte.test_systemskifte import StoredForloeb_values
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 N = int(os.environ.get("SYSTEMSKIFTE_TEST_N", "2000"))
-GLEMTE = max(1, N // 100)
 
 
 def koer(user, model, skiftedato):
@@ -34,14 +33,6 @@ def koer(user, model, skiftedato):
     skifte.refresh_from_db()
     assert skifte.status == JobStatus.FAERDIG, skifte.fejl
     return skifte
-
-
-def test_model2_with_2000_active_forloeb(simulator, charlie, skiftedato):
-    seeding.seed_active(N, 101, glemte=GLEMTE)
-    with R_ANM_1_Vagt(101) as vagt:
-        skifte = koer(charlie, "model2", skiftedato)
-    assert vagt.kig > 0 and vagt.fund == []
-    tjek_model2(skifte, skiftedato, n_aktive=N, n_glemte=GLEMTE)
 
 
 def test_model1_with_2000_active_forloeb(simulator, charlie, skiftedato):
@@ -64,18 +55,15 @@ def test_model1_with_2000_active_forloeb(simulator, charlie, skiftedato):
     assert Kontaktforloeb.objects.filter(anmodning__smdb_id__in=levende.values("pk")).count() == N
 
 
-def test_mellemloesning_with_2000_active_forloeb(simulator, charlie, skiftedato):
+def test_mellemloesning_then_reconciliation_with_2000_active_forloeb(
+    simulator, charlie, skiftedato
+):
+    """Mellemløsning imports and lists them all; then, made ordinary forløb of ours,
+    reconciliation finds each kind of planted difference and nothing else."""
     seeding.seed_active(N, 101)
     koer(charlie, "mellemloesning", skiftedato)
     assert selectors.mellemloesning_forloeb(charlie.myndighed_id).count() == N
     assert not SyncOperation.objects.exists()
-
-
-def test_reconciliation_with_2000_finds_each_planted_difference_and_nothing_else(
-    simulator, charlie, skiftedato
-):
-    seeding.seed_active(N, 101)
-    koer(charlie, "mellemloesning", skiftedato)
     Kontaktforloeb.objects.update(vedligeholdes_i_smdb_web=False)
     ens = {f.person_identifikator: f for f in Kontaktforloeb.objects.all()}
     assert not afstemning.afstem(myndighed=charlie.myndighed).afvigelser.exists()
