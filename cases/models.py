@@ -28,6 +28,9 @@ class Kontaktforloeb(models.Model):
     oprettet_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # R-SKIFT-3 (mellemløsning): a forløb from before the system change, imported to
+    # be seen here but maintained in SMDB's own web form until it ends; read-only.
+    vedligeholdes_i_smdb_web = models.BooleanField("vedligeholdes i SMDB-web", default=False)
 
     objects = KontaktforloebQuerySet.as_manager()
 

@@ -119,7 +119,11 @@ def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Ko
 
 
 def _laas(*, user, forloeb_pk: int) -> tuple[Kontaktforloeb, list[Kontaktforloeb]]:
-    return selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
+    forloeb, andre = selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
+    if forloeb.vedligeholdes_i_smdb_web:
+        message = "Forløbet vedligeholdes i SMDB-web (mellemløsning) og kan ikke ændres her."
+        raise RuleViolations([rules.Violation("R-SKIFT-3", "", message, ANMODNING.key)])
+    return forloeb, andre
 
 
 def _klargjort(

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "certificates",
     "cases",
     "reporting",
+    "systemskifte",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +207,21 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "rens-outbox": {"task": "smdb.tasks.rens_outbox", "schedule": 60.0 * 60},
     "slet-gamle-kladder": {"task": "cases.tasks.slet_gamle_kladder", "schedule": 60.0 * 60},
+}
+# --- Systemskifte and afstemning with SMDB (issue 14) ---
+# A job task works this many seconds, then queues itself again (under the soft time limit).
+SYSTEMSKIFTE_BUDGET = float(os.environ.get("SYSTEMSKIFTE_BUDGET", "40"))
+# A running job untouched this long is queued again by the beat sweeper.
+SYSTEMSKIFTE_STALE_AFTER = float(os.environ.get("SYSTEMSKIFTE_STALE_AFTER", "120"))
+# SMDB calls at a time while the job fetches each forløb by Id.
+SYSTEMSKIFTE_HENT_TRAADE = int(os.environ.get("SYSTEMSKIFTE_HENT_TRAADE", "4"))
+CELERY_BEAT_SCHEDULE["systemskifte-genoptag"] = {
+    "task": "systemskifte.tasks.genoptag_haengende",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["smdb-afstemning"] = {  # nightly comparison with SMDB's active forløb
+    "task": "systemskifte.tasks.afstem_alle",
+    "schedule": crontab(hour=2, minute=30),
 }
 
 # --- SMDB web service ---------------------------------------------------------

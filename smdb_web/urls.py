@@ -10,6 +10,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("smdb/", include("smdb.urls")),
     path("rapporter/", include("reporting.urls")),
+    path("systemskifte/", include("systemskifte.urls")),
 ]
 if settings.SMDB_SIMULATOR_ROUTED:
     # The local SMDB simulator, never routed with DEBUG off; it also answers 404

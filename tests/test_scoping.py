@@ -76,6 +76,7 @@ def kbh_case(kbh):
             "besked_pk": Besked.objects.create(
                 myndighed=kbh, handling="Echo", varighed_ms=1, forloeb_ref=forloeb.pk
             ).pk,
+            "rettelse": "send",
             "kladde_pk": Kladde.objects.create(
                 forloeb=forloeb, bruger=UserFactory(myndighed=kbh), schema="ivaerksaettelse"
             ).pk,
@@ -174,3 +175,57 @@ def test_report_reveals_nothing_to_another_myndigheds_leder(route, client, aarhu
     assert forloeb.person_identifikator not in body
     assert forloeb.cpr_maskeret not in body
     assert reverse("cases:forloeb_detail", args=[forloeb.pk]) not in body
+
+
+# --- Systemskifte (issue 14): an administrator of another myndighed -------------------
+
+
+@pytest.fixture
+def kbh_skifte(kbh, charlie):
+    from datetime import date
+
+    from systemskifte.models import Afstemning, Afvigelse, SkifteBorger, Systemskifte
+
+    forloeb = ForloebFactory(myndighed=kbh, vedligeholdes_i_smdb_web=True)
+    skifte = Systemskifte.objects.create(
+        myndighed=kbh, model="model2", skiftedato=date(2026, 6, 30), startet_af=charlie
+    )
+    SkifteBorger.objects.create(
+        skifte=skifte,
+        anmodning_id=1,
+        person_identifikator=forloeb.person_identifikator,
+        plan=["Registrér ny anmodning"],
+    )
+    afvigelse = Afvigelse.objects.create(
+        afstemning=Afstemning.objects.create(myndighed=kbh),
+        myndighed=kbh,
+        type="mangler_i_smdb",
+        forloeb=forloeb,
+        person_identifikator=forloeb.person_identifikator,
+    )
+    return skifte, forloeb, afvigelse
+
+
+@pytest.mark.parametrize("route", [r for r, _ in app_routes() if r.startswith("systemskifte/")])
+def test_systemskifte_url_reveals_nothing_to_another_myndigheds_administrator(
+    route, client, aarhus, kbh_skifte
+):
+    from accounts.models import Rolle
+
+    skifte, forloeb, afvigelse = kbh_skifte
+    client.force_login(
+        UserFactory(username="aarhus-admin", myndighed=aarhus, rolle=Rolle.ADMINISTRATOR)
+    )
+    pk = afvigelse.pk if route.startswith("systemskifte/afstemning/") else skifte.pk
+    url = fill(route, {"pk": pk, "rettelse": "send"})
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        body = response.content.decode(errors="replace")
+        if "<" in route:
+            assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+        assert forloeb.person_identifikator not in body
+        assert forloeb.person_identifikator[:6] not in body, (method, url)
+    skifte.refresh_from_db()
+    assert skifte.status == "koerer" and not skifte.stop_oensket
+    afvigelse.refresh_from_db()
+    assert afvigelse.status == "aaben"

@@ -298,8 +298,20 @@ def forloeb_for_person(schema_key: str, cpr: str, kommune_kode: int) -> list[Sim
 
 
 def aktive_forloeb(kommune_kode: int) -> list[StoredForloeb]:
+    """Every active forløb of the myndighed, in two queries (a municipality may
+    hold thousands: HentAktiveKontaktForloebIMyndighed at a system change)."""
     afsluttet = aktive().filter(schema=AFSL, anmodning=OuterRef("pk"))
-    anmodninger = (
-        aktive().filter(schema=ANM, kommune_kode=kommune_kode).filter(~Exists(afsluttet))
-    ).order_by("pk")
-    return [StoredForloeb.load(a) for a in anmodninger]
+    anmodninger = list(
+        aktive()
+        .filter(schema=ANM, kommune_kode=kommune_kode)
+        .filter(~Exists(afsluttet))
+        .order_by("pk")
+    )
+    rows: dict[int, list[SimSkema]] = {a.pk: [] for a in anmodninger}
+    for r in aktive().filter(anmodning_id__in=rows).order_by("pk"):
+        rows[r.anmodning_id].append(r)
+    out = []
+    for a in anmodninger:
+        by = {s: [r for r in rows[a.pk] if r.schema == s] for s in (IVAER, TILB)}
+        out.append(StoredForloeb(a, (by[IVAER] or [None])[0], by[TILB], None))
+    return out

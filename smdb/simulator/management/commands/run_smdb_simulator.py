@@ -12,6 +12,7 @@ from django.core.servers.basehttp import get_internal_wsgi_application, run
 from django.db import connection
 
 from smdb import contract
+from smdb.simulator import seeding
 from smdb.simulator.embedded import NoDelayWSGIServer
 from smdb.simulator.models import SimSkema
 
@@ -43,10 +44,31 @@ class Command(BaseCommand):
         )
         parser.add_argument("--fail-rate", type=float, default=None)
         parser.add_argument("--delay", type=float, default=None)
+        parser.add_argument(
+            "--seed-active",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Fyld først simulatoren med N gyldige aktive forløb (kræver --myndighed).",
+        )
+        parser.add_argument("--myndighed", type=int, default=None, metavar="KODE")
+        parser.add_argument(
+            "--glemte", type=int, default=0, help="Og så mange glemte sager (med --seed-active)."
+        )
 
     def handle(self, *args, addr: str, port: int, **options):
         if SimSkema._meta.db_table not in connection.introspection.table_names():
             raise CommandError("Simulatorens tabeller findes ikke: kør 'manage.py migrate'.")
+        if options["seed_active"]:
+            if options["myndighed"] is None:
+                raise CommandError("--seed-active kræver --myndighed KODE.")
+            try:
+                n = seeding.seed_active(
+                    options["seed_active"], options["myndighed"], glemte=options["glemte"]
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"{n} aktive forløb lagt i simulatoren for {options['myndighed']}.")
         settings.ROOT_URLCONF = "smdb.simulator.standalone_urls"
         settings.SMDB_SIMULATOR_ENABLED = True
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, addr, "localhost", "127.0.0.1"]

@@ -1,0 +1,23 @@
+"""``seed_smdb_active N --myndighed KODE``: fill the simulator's store with N valid
+active forløb at mixed stages (``smdb.simulator.seeding``), without serving it."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from smdb.simulator import seeding
+
+
+class Command(BaseCommand):
+    help = "Fyld SMDB-simulatoren med N gyldige aktive forløb for en myndighed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("antal", type=int)
+        parser.add_argument("--myndighed", type=int, required=True, metavar="KODE")
+        parser.add_argument("--glemte", type=int, default=0, help="Glemte sager derudover.")
+        parser.add_argument("--start", type=int, default=0, help="Første borgers nummer.")
+
+    def handle(self, *args, antal: int, myndighed: int, glemte: int, start: int, **options):
+        try:
+            n = seeding.seed_active(antal, myndighed, glemte=glemte, start=start)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{n} aktive forløb lagt i simulatoren for myndighed {myndighed}.")

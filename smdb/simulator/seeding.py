@@ -1,0 +1,121 @@
+"""Load the simulator with a myndighed's active forløb, as another system left them.
+
+``seed_active(n, kommune_kode)`` stores ``n`` valid active forløb at mixed stages
+(the citizen's number decides): only an Anmodning; iværksat; iværksat with an open
+tilbudstilknytning; iværksat with an ended and an open one. ``glemte`` more are
+"forgotten cases" (vejledning-systemskifte.txt section 3, 1a): every tilknytning
+has ended, but nobody closed the forløb. Every forløb is checked with the rule
+engine before it is stored, in bulk, so 2,000 take seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from cases import demo
+from smdb import rules
+from smdb.contract import ANM, IVAER, TILB
+from smdb.fields import SCHEMAS
+from smdb.schema_json import to_json
+from smdb.simulator.catalogue import DEMO_TILBUD
+from smdb.simulator.models import SimSkema
+
+TILBUD_IDS = [t["tilbud_id"] for t in DEMO_TILBUD]
+STADIER = ("anmodet", "ivaerksat", "tilknyttet", "skiftet_tilbud")
+
+
+def cpr(n: int, *, born: date = date(1960, 1, 1)) -> str:
+    """A distinct valid CPR number per ``n`` (20th century, 7th digit 1)."""
+    d = born + timedelta(days=n // 900)
+    return f"{d:%d%m%y}1{n % 900 + 100:03d}"
+
+
+def forloeb_values(n: int, *, today: date, glemt: bool = False) -> rules.Forloeb:
+    """Citizen ``n``'s active forløb, ending well before ``today`` - 30 days so a
+    system-change date in the last month lies after every date in it."""
+    stadie = "glemt" if glemt else STADIER[n % len(STADIER)]
+    person = cpr(n)
+    anmodet = today - timedelta(days=200 + n % 90)
+    ivaer = None
+    tilknytninger = []
+    if stadie != "anmodet":
+        ivaerksat = anmodet + timedelta(days=7)
+        ivaer = demo.ivaerksaettelse_values(person, anmodet, ivaerksat)
+        tilbud = TILBUD_IDS[n % len(TILBUD_IDS)]
+        if stadie == "tilknyttet":
+            tilknytninger = [demo.tilbudstilknytning_values(tilbud, ivaerksat)]
+        elif stadie == "skiftet_tilbud":
+            skift = ivaerksat + timedelta(days=40)
+            andet = TILBUD_IDS[(n + 1) % len(TILBUD_IDS)]
+            tilknytninger = [
+                demo.tilbudstilknytning_values(tilbud, ivaerksat, skift - timedelta(days=1)),
+                demo.tilbudstilknytning_values(andet, skift),
+            ]
+        elif stadie == "glemt":
+            tilknytninger = [
+                demo.tilbudstilknytning_values(tilbud, ivaerksat, ivaerksat + timedelta(days=60))
+            ]
+    return rules.Forloeb(
+        kommune_kode=0,  # set by the caller
+        person_identifikator=person,
+        anmodning=demo.anmodning_values(anmodet),
+        ivaerksaettelse=ivaer,
+        tilbudstilknytninger=tuple(tilknytninger),
+        afslutning=None,
+    )
+
+
+def seed_active(
+    n: int, kommune_kode: int, *, glemte: int = 0, start: int = 0, today: date | None = None
+) -> int:
+    """Store ``n`` active forløb (+ ``glemte`` forgotten ones) of myndighed
+    ``kommune_kode`` in the simulator, citizens ``start``, ``start + 1`` ...
+    Returns how many were stored. Raises ValueError if one breaks a rule."""
+    today = today or rules.today_dk()
+    planned: list[rules.Forloeb] = []
+    for i in range(start, start + n + glemte):
+        f = forloeb_values(i, today=today, glemt=i >= start + n)
+        f = dataclasses.replace(f, kommune_kode=kommune_kode)
+        if violations := rules.validate_forloeb(f, today=today):
+            raise ValueError(f"Forløb {i} bryder reglerne: {violations[0]}")
+        planned.append(f)
+    taken = set(
+        SimSkema.objects.filter(
+            schema=ANM,
+            kommune_kode=kommune_kode,
+            slettet__isnull=True,
+            person_identifikator__in=[f.person_identifikator for f in planned],
+        ).values_list("person_identifikator", flat=True)
+    )
+    if taken:  # R-ANM-1 holds in the simulator's store too
+        raise ValueError(f"{len(taken)} af borgerne har allerede et forløb i myndigheden.")
+
+    def row(schema, f, values, **kw):
+        return SimSkema(
+            schema=schema,
+            kommune_kode=kommune_kode,
+            person_identifikator=f.person_identifikator,
+            # Every stored field, as the simulator's own insert stores them.
+            values=to_json(
+                {f.variable: values.get(f.variable) for f in SCHEMAS[schema].stored_fields}
+            ),
+            **kw,
+        )
+
+    with transaction.atomic():
+        anmodninger = SimSkema.objects.bulk_create([row(ANM, f, f.anmodning) for f in planned])
+        med_ivaer = [(f, a) for f, a in zip(planned, anmodninger, strict=True) if f.ivaerksaettelse]
+        ivaer = SimSkema.objects.bulk_create(
+            [row(IVAER, f, f.ivaerksaettelse, anmodning=a, parent=a) for f, a in med_ivaer]
+        )
+        SimSkema.objects.bulk_create(
+            [
+                row(TILB, f, t, anmodning=a, parent=iv)
+                for (f, a), iv in zip(med_ivaer, ivaer, strict=True)
+                for t in f.tilbudstilknytninger
+            ]
+        )
+    return len(planned)

@@ -1,0 +1,187 @@
+"""The system-change wizard and the kontrollister, for the myndighed's administrator.
+Views parse input and call services; reads through selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.permissions import role_required
+from smdb.client import SmdbError
+from systemskifte import report, selectors, services
+from systemskifte.forms import StartForm
+from systemskifte.models import Afstemning, Afvigelse, JobStatus
+
+admin_required = role_required("er_administrator")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def oversigt(request):
+    """Pick model and date (and whether it is a dry-run); the jobs so far."""
+    form = StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skifte = services.start(
+                user=request.user,
+                model=form.cleaned_data["model"],
+                skiftedato=form.cleaned_data["skiftedato"],
+                proevekoersel=form.cleaned_data["proevekoersel"],
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("systemskifte:detalje", pk=skifte.pk)
+    skifter = selectors.skifter_for_user(request.user).select_related("startet_af")[:50]
+    return render(request, "systemskifte/oversigt.html", {"form": form, "skifter": skifter})
+
+
+def _kontekst(skifte) -> dict:
+    return {
+        "skifte": skifte,
+        "tal": services.fremdrift(skifte),
+        "koerer": skifte.status == JobStatus.KOERER,
+    }
+
+
+@admin_required
+@require_GET
+def detalje(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    context = _kontekst(skifte)
+    context["borgere"] = selectors.rapport(skifte) if not context["koerer"] else []
+    return render(request, "systemskifte/detalje.html", context)
+
+
+@admin_required
+@require_GET
+def fremdrift(request, pk: int):
+    """The progress bar, polled by htmx while the job runs."""
+    skifte = selectors.skifte_for_user(request.user, pk)
+    response = render(request, "systemskifte/partials/fremdrift.html", _kontekst(skifte))
+    if skifte.status != JobStatus.KOERER and request.htmx:
+        response["HX-Refresh"] = "true"  # show the report
+    return response
+
+
+@admin_required
+@require_POST
+def stop(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    services.stop(user=request.user, skifte=skifte)
+    messages.info(request, "Systemskiftet stopper efter den borger, der er i gang.")
+    return redirect("systemskifte:detalje", pk=pk)
+
+
+@admin_required
+@require_POST
+def genoptag(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    if skifte.proevekoersel or skifte.status == JobStatus.FAERDIG:
+        messages.error(request, "Kun et stoppet systemskifte kan genoptages.")
+    else:
+        services.genoptag(user=request.user, skifte=skifte)
+    return redirect("systemskifte:detalje", pk=pk)
+
+
+@admin_required
+@require_POST
+def udfoer(request, pk: int):
+    """Run for real what a dry-run showed: the same model and date, fetched anew."""
+    proeve = selectors.skifte_for_user(request.user, pk)
+    if not proeve.proevekoersel:
+        messages.error(request, "Kun en prøvekørsel kan udføres.")
+        return redirect("systemskifte:detalje", pk=pk)
+    try:
+        skifte = services.start(
+            user=request.user, model=proeve.model, skiftedato=proeve.skiftedato, proevekoersel=False
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("systemskifte:detalje", pk=pk)
+    return redirect("systemskifte:detalje", pk=skifte.pk)
+
+
+@admin_required
+@require_GET
+def excel(request, pk: int):
+    skifte = selectors.skifte_for_user(request.user, pk)
+    response = HttpResponse(
+        report.excel(skifte),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="systemskifte-{skifte.pk}.xlsx"'
+    return response
+
+
+@role_required("myndighed_id")
+@require_GET
+def mellemloesning(request):
+    """R-SKIFT-3: the forløb maintained in SMDB-web until they end, so none is
+    forgotten. Caseworkers and administrators of the myndighed."""
+    forloeb = list(selectors.mellemloesning_forloeb(request.user.myndighed_id))
+    return render(request, "systemskifte/mellemloesning.html", {"forloeb_list": forloeb})
+
+
+# --- Afstemning med SMDB (the kontrolliste) ----------------------------------------------
+
+
+@admin_required
+@require_GET
+def kontrolliste(request):
+    """The differences between SMDB's active forløb and ours, each with its fixes."""
+    from systemskifte import afstemning
+
+    afvigelser = [
+        (a, afstemning.rettelser(a)) for a in afstemning.aabne_afvigelser(request.user.myndighed_id)
+    ]
+    seneste = (
+        Afstemning.objects.filter(myndighed_id=request.user.myndighed_id).order_by("-pk").first()
+    )
+    return render(
+        request,
+        "systemskifte/kontrolliste.html",
+        {"afvigelser": afvigelser, "seneste": seneste},
+    )
+
+
+@admin_required
+@require_POST
+def afstem(request):
+    from systemskifte import afstemning
+
+    run = afstemning.afstem(myndighed=request.user.myndighed, user=request.user)
+    if run.fejl:
+        messages.error(request, f"Afstemningen kunne ikke gennemføres: {run.fejl}")
+    else:
+        messages.info(request, f"Afstemt: {run.afvigelser.count()} afvigelser.")
+    return redirect("systemskifte:kontrolliste")
+
+
+@admin_required
+@require_POST
+def ret(request, pk: int, rettelse: str):
+    """One click: 'send' ours again or 'hent' SMDB's, for one difference."""
+    from systemskifte import afstemning
+
+    afvigelse = (
+        Afvigelse.objects.filter(pk=pk, myndighed_id=request.user.myndighed_id)
+        .select_related("forloeb", "myndighed")
+        .first()
+    )
+    if afvigelse is None or rettelse not in ("send", "hent"):
+        raise Http404("Afvigelsen findes ikke i din myndighed.")
+    try:
+        if rettelse == "send":
+            afstemning.send_vores(user=request.user, afvigelse=afvigelse)
+            messages.success(request, "Vores forløb sendes til SMDB igen.")
+        else:
+            afstemning.hent_smdbs(user=request.user, afvigelse=afvigelse)
+            messages.success(request, "SMDB's oplysninger er hentet.")
+    except afstemning.RettelseFejl as exc:
+        messages.error(request, str(exc))
+    except SmdbError as exc:
+        messages.error(request, f"SMDB svarer ikke; prøv igen senere ({exc}).")
+    return redirect("systemskifte:kontrolliste")

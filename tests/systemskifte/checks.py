@@ -1,0 +1,116 @@
+"""What a finished system change must have left in the simulator and here."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef
+
+from cases.models import Kontaktforloeb
+from smdb.models import SyncOperation
+from smdb.rules import systemskifte as regler
+from smdb.schema_json import from_json
+from smdb.simulator.models import SimSkema
+from smdb.simulator.store import StoredForloeb, aktive
+from systemskifte.models import Trin
+
+
+def dobbelt_aktive(kommune_kode: int) -> list[str]:
+    """Citizens with more than one active forløb in the simulator (R-ANM-1)."""
+    afsluttet = aktive().filter(schema="afslutning", anmodning=OuterRef("pk"))
+    return list(
+        aktive()
+        .filter(schema="anmodning", kommune_kode=kommune_kode)
+        .filter(~Exists(afsluttet))
+        .values("person_identifikator")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("person_identifikator", flat=True)
+    )
+
+
+class R_ANM_1_Vagt:
+    """Looks at the simulator's store over and over while a job runs, from its own
+    database connection: 'at no moment two active forløb for one citizen'."""
+
+    def __init__(self, kommune_kode: int):
+        self.kommune_kode = kommune_kode
+        self.fund: list[str] = []
+        self.kig = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            while not self._stop.is_set():
+                self.fund += dobbelt_aktive(self.kommune_kode)
+                self.kig += 1
+                self._stop.wait(0.05)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def afslutning(anm: SimSkema) -> dict | None:
+    row = aktive().filter(schema="afslutning", anmodning=anm).first()
+    return from_json("afslutning", row.values) if row else None
+
+
+def tjek_model2(skifte, skiftedato: date, *, n_aktive: int, n_glemte: int = 0) -> None:
+    """R-SKIFT-2: every old forløb closed on the change date (a forgotten one on its
+    real end date), a new one for the same citizen from the next day, each step
+    sent once, the pair linked (R-SKIFT-4), no citizen with two active forløb."""
+    kode = skifte.myndighed.kommune_kode
+    start = (skiftedato + timedelta(days=1)).isoformat()
+    borgere = list(skifte.borgere.all())
+    assert len(borgere) == n_aktive + n_glemte
+    assert {b.trin for b in borgere} == {Trin.FAERDIG}, [b.fejl for b in borgere if b.fejl][:3]
+    assert dobbelt_aktive(kode) == []
+    gamle = {b.anmodning_id: b for b in borgere}
+    for anm in SimSkema.objects.filter(pk__in=gamle, schema="anmodning"):
+        b = gamle[anm.pk]
+        afsl = afslutning(anm)
+        assert afsl is not None, anm.pk
+        old = StoredForloeb.load(anm)
+        if b.glemt:
+            assert afsl["BehandlingAfsluttetAarsagTekst"] != regler.SYSTEMSKIFT_TEKST
+            assert b.nyt_forloeb_id is None
+            continue
+        assert afsl["BehandlingAfsluttetDato"] == skiftedato
+        assert regler.er_systemskifte_afslutning(afsl)  # R-SKIFT-4
+        slut = [
+            from_json("tilbudstilknytning", t.values)["TilbudTilknyttetBehandlingSlutDato"]
+            for t in old.tilbudstilknytninger
+        ]
+        assert all(s and s <= skiftedato for s in slut)
+        assert b.nyt_forloeb_id and b.gammelt_forloeb_id
+    nye = list(
+        aktive().filter(schema="anmodning", kommune_kode=kode).exclude(pk__in=gamle).order_by("pk")
+    )
+    assert len(nye) == n_aktive
+    assert {a.person_identifikator for a in nye} == {
+        b.person_identifikator for b in borgere if not b.glemt
+    }
+    for anm in nye:
+        ny = StoredForloeb.load(anm)
+        assert ny.afslutning is None
+        assert anm.values["BehandlingAnmodningDato"] == start
+        if ny.ivaerksaettelse:
+            assert ny.ivaerksaettelse.values["IvaerksatBehandlingDato"] == start
+        for t in ny.tilbudstilknytninger:
+            assert t.values["TilbudTilknyttetBehandlingStartDato"] == start
+    # Each step sent once: one operation per schema, accepted at the first or a
+    # later attempt, never a second operation for the same change.
+    ops = SyncOperation.objects.filter(forloeb_ref__in=Kontaktforloeb.objects.values("pk"))
+    assert set(ops.values_list("status", flat=True)) == {"sendt"}
+    per_skema = ops.values("schema", "object_id", "action").annotate(n=Count("pk"))
+    assert {r["n"] for r in per_skema} == {1}

@@ -1,0 +1,43 @@
+"""The simulator can be loaded with a myndighed's active forløb (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from smdb import rules
+from smdb.simulator import seeding, store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_active_stores_valid_active_forloeb_at_mixed_stages():
+    assert seeding.seed_active(8, 101, glemte=2) == 10
+    aktive = store.aktive_forloeb(101)
+    assert len(aktive) == 10
+    stadier = {(f.ivaerksaettelse is not None, len(f.tilbudstilknytninger)) for f in aktive}
+    assert stadier == {(False, 0), (True, 0), (True, 1), (True, 2)}
+    for f in aktive:
+        assert rules.validate_forloeb(f.rules_forloeb(), today=rules.today_dk()) == []
+    # Forgotten: every tilknytning ended, the forløb not closed.
+    glemte = [
+        f
+        for f in aktive
+        if f.tilbudstilknytninger
+        and all(t.values.get("TilbudTilknyttetBehandlingSlutDato") for t in f.tilbudstilknytninger)
+        and len(f.tilbudstilknytninger) == 1
+    ]
+    assert len(glemte) == 2
+
+
+def test_seed_refuses_a_second_active_forloeb_for_a_citizen():  # R-ANM-1
+    seeding.seed_active(2, 101)
+    with pytest.raises(ValueError, match="allerede"):
+        seeding.seed_active(2, 101)
+    seeding.seed_active(2, 751)  # another myndighed may hold the same citizens
+
+
+def test_seed_command(capsys):
+    call_command("seed_smdb_active", "5", "--myndighed", "101")
+    assert "5 aktive forløb" in capsys.readouterr().out
+    assert len(store.aktive_forloeb(101)) == 5
