@@ -44,8 +44,11 @@ def test_caseworker_registers_an_anmodning_and_finds_it_by_cpr(login, alice, liv
 def test_bad_input_gets_a_danish_error_next_to_the_field(login, alice):
     page = login(alice)
     register(page, "3201901234", (today_dk() + timedelta(days=2)).isoformat())
-    expect(page.get_by_text("R-GEN-6")).to_be_visible()
-    expect(page.get_by_text("R-GEN-1")).to_be_visible()
+    # At the field and in the error summary on top (issue 11).
+    expect(page.locator("#id_person_identifikator_error")).to_contain_text("R-GEN-6")
+    expect(page.locator("#id_behandling_anmodning_dato_error")).to_contain_text("R-GEN-1")
+    expect(page.locator("[data-fejlresume]")).to_contain_text("R-GEN-6")
+    expect(page.locator("[data-fejlresume]")).to_contain_text("R-GEN-1")
     # What was typed is kept.
     expect(page.get_by_label("6-ANM CPR-nummer")).to_have_value("3201901234")
     assert not Kontaktforloeb.objects.exists()
