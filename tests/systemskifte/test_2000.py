@@ -1,8 +1,8 @@
 """Issue 14's 'Done when' at full size: the simulator holds 2,000 active forløb.
 
 Marked ``slow``; ``SYSTEMSKIFTE_TEST_N`` sets the size (default 200 so that the
-whole suite fits CI's time; 2000 is the issue's size). Celery eager (the embedded default). Model 2 at
-this size, with its worker killed mid-run and restarted, is ``test_broker.py``.
+whole suite fits CI's time; 2000 is the issue's size). Celery eager (the embedded
+default). Model 2 at this size, with its worker killed mid-run and restarted, is ``test_broker.py``.
 """
 
 from __future__ import annotations
