@@ -139,14 +139,27 @@ def _forloeb_url(pk: int) -> str:
     return reverse("cases:forloeb_detail", args=[pk])
 
 
-def _opdatering(request, side: Side):
+def _opdatering(request, side: Side, *, ekstra: Side | None = None, med_ekstra: bool = False):
     """The live update of a form page (htmx): the questions that appeared or
-    disappeared and the computed values, swapped in out of band; nothing is saved."""
+    disappeared and the computed values, swapped in out of band; nothing is saved.
+    ``med_ekstra``: the page can ask questions of another schema (``ekstra``, Ret
+    anmodning); they are swapped when which are asked changed."""
+    ekstra_navne = _ekstra_navne(ekstra)
     return render(
         request,
         "cases/partials/opdatering.html",
-        {"side": side, "blokke": side.aendrede_blokke(request.POST.get("_synlige", ""))},
+        {
+            "side": side,
+            "blokke": side.aendrede_blokke(request.POST.get("_synlige", "")),
+            "ekstra": ekstra,
+            "ekstra_navne": ekstra_navne,
+            "ekstra_aendret": med_ekstra and request.POST.get("_ekstra", "") != ekstra_navne,
+        },
     )
+
+
+def _ekstra_navne(ekstra: Side | None) -> str:
+    return ",".join(f.name for f in ekstra.trin.fields) if ekstra is not None else ""
 
 
 def _hent_fra_smdb(request, row) -> bool:
@@ -207,6 +220,14 @@ class SkemaSideView(View):
     def save(self, request, pk: int, form: SkemaForm, **kwargs):
         raise NotImplementedError
 
+    #: The page can ask questions of another schema (``ekstra``).
+    med_ekstra = False
+
+    def ekstra(self, forloeb: Kontaktforloeb, row, form: SkemaForm) -> Side | None:
+        """Questions of another schema that this page's answers make required, asked
+        on the same page and saved with it (Ret anmodning: 4-IVÆR, R-IVAER-4)."""
+        return None
+
     # flow
     def side(self, forloeb, row, *, data=None, form=None) -> Side:
         return Side.bind(
@@ -241,9 +262,10 @@ class SkemaSideView(View):
         form_class = self.trin.form_class(with_version=self.with_version)
         if request.htmx and "_opdater" in request.POST:
             forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
-            return _opdatering(
-                request, self.side(forloeb, self.row(forloeb, **kwargs), data=request.POST)
-            )
+            row = self.row(forloeb, **kwargs)
+            side = self.side(forloeb, row, data=request.POST)
+            ekstra = self.ekstra(forloeb, row, side.form) if self.med_ekstra else None
+            return _opdatering(request, side, ekstra=ekstra, med_ekstra=self.med_ekstra)
         form = form_class(request.POST)
         valid = form.is_valid()
         handling = request.POST.get("_handling", "gem")
@@ -274,10 +296,14 @@ class SkemaSideView(View):
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
         side = self.side(forloeb, row, form=form)
+        ekstra = self.ekstra(forloeb, row, form)
+        if ekstra is not None:
+            # The other schema's violations next to its questions on this page.
+            rest = ekstra.form.add_violations(rest, schema=ekstra.trin.schema.key)
         side.oevrige_fejl = rest
-        return self.render(request, forloeb, row, side, conflict=conflict)
+        return self.render(request, forloeb, row, side, conflict=conflict, ekstra=ekstra)
 
-    def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
+    def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None, ekstra=None):
         tilbud_valg = None
         valgt = side.values.get("TilbudId")
         if "TilbudId" in self.trin.variables:
@@ -302,6 +328,10 @@ class SkemaSideView(View):
                 "tilbud_valg": tilbud_valg,
                 "kan_gemme_kladde": self.kladder,
                 "konflikt": konflikt(conflict, side.values) if conflict is not None else None,
+                "fejl": side.fejl() + (ekstra.fejl() if ekstra is not None else []),
+                "med_ekstra": self.med_ekstra,
+                "ekstra": ekstra,
+                "ekstra_navne": _ekstra_navne(ekstra),
             },
         )
 
@@ -416,12 +446,40 @@ class AnmodningRediger(SkemaSideView):
     knap = "Gem ændringer"
     with_version = True
 
+    med_ekstra = True
+
     def row(self, forloeb):
         return services._eksisterende(forloeb, "anmodning")
 
+    def ekstra(self, forloeb, row, form) -> Side | None:
+        """R-IVAER-4 (issue 10): a new anmodningsdato that puts more than 14 days
+        before the iværksættelse makes 4-IVÆR required (and one that puts the
+        lægesamtale past its deadline 29-IVÆR, R-IVAER-6). The rule engine says
+        which, for the forløb as it would be after the edit; the page asks them, and
+        their answers are saved and sent with the anmodning."""
+        if not form.is_valid():
+            return None
+        anmodning = {**row.smdb_values(), **form.values()}
+        mangler = services.ivaerksaettelse_svar_der_mangler(forloeb, anmodning=anmodning)
+        if not mangler:
+            return None
+        andre = {k: v for k, v in forloeb.ivaerksaettelse.smdb_values().items() if k not in mangler}
+        return Side.bind(
+            Trin(IVAERKSAETTELSE, "anmodning-ivaer", "Iværksættelsen", mangler),
+            form.data,
+            rules_forloeb(forloeb, anmodning=anmodning),
+            andre_svar=andre,
+        )
+
     def save(self, request, pk, form):
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        ekstra = self.ekstra(forloeb, self.row(forloeb), form)
         services.anmodning_update(
-            user=request.user, forloeb_pk=pk, version=form.version, data=form.values()
+            user=request.user,
+            forloeb_pk=pk,
+            version=form.version,
+            data=form.values(),
+            ivaerksaettelse_svar=ekstra.form.values() if ekstra is not None else None,
         )
         messages.success(request, "Anmodningen er rettet.")
 
