@@ -203,6 +203,7 @@ class SkemaSideView(View):
     knap: str
     with_version = False  # an edit: carries the row's version
     kladder = False  # a create that can be kept as a draft
+    med_ekstra = False  # can ask questions of another schema (``ekstra``)
 
     # hooks
     def row(self, forloeb: Kontaktforloeb, **kwargs):
@@ -219,9 +220,6 @@ class SkemaSideView(View):
 
     def save(self, request, pk: int, form: SkemaForm, **kwargs):
         raise NotImplementedError
-
-    #: The page can ask questions of another schema (``ekstra``).
-    med_ekstra = False
 
     def ekstra(self, forloeb: Kontaktforloeb, row, form: SkemaForm) -> Side | None:
         """Questions of another schema that this page's answers make required, asked
