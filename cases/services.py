@@ -404,12 +404,23 @@ def afslutning_update(
 
 @transaction.atomic
 def anmodning_update(
-    *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
+    *,
+    user,
+    forloeb_pk: int,
+    version: int | None,
+    data: Mapping[str, Any],
+    ivaerksaettelse_svar: Mapping[str, Any] | None = None,
+    kontrol: bool = False,
 ) -> Anmodning:
     """Rediger the anmodning. A changed anmodningsdato changes the IVÆR's computed
     32-IVÆR too: saved on our row with it, but not sent, because SMDB recomputes
     it from the new date (R-IVAER-4, the reading in ``smdb.rules.ivaerksaettelse``).
-    One write travels, the anmodning's, and SMDB accepts it in one step."""
+    One write travels, the anmodning's, and SMDB accepts it in one step.
+
+    ``ivaerksaettelse_svar``: answers to the IVÆR questions the new date makes
+    required (4-IVÆR past 14 days, R-IVAER-4; 29-IVÆR, R-IVAER-6), given on the same
+    page (``ivaerksaettelse_svar_der_mangler``); answers to other questions are
+    ignored, the IVÆR's own page edits those."""
     forloeb, andre = _laas(user=user, forloeb_pk=forloeb_pk)
     row = _eksisterende(forloeb, ANMODNING.key)
     values = _klargjort(ANMODNING.key, {**row.smdb_values(), **data}, forloeb)
@@ -422,28 +433,33 @@ def anmodning_update(
     ivaer = getattr(forloeb, "ivaerksaettelse", None)
     replace: dict[str, Any] = {"anmodning": values}
     ivaer_values = None
-    svar_ryddet = False
+    svar_aendret = False
     if ivaer is not None:
         # The new date may hide answers of the IVÆR that depended on the old one
         # (4-IVÆR when no longer > 14 days, R-IVAER-4; 29-IVÆR, R-IVAER-6): they are
         # cleared as the IVÆR form would clear them (R-GEN-2). One the new date makes
-        # required has no answer yet and is refused below, with the rule's message.
+        # required takes the answer given with the edit; without one the edit is
+        # refused below, with the rule's message.
         before = ivaer.smdb_values()
-        klar = _klargjort(IVAERKSAETTELSE.key, before, forloeb, anmodning=values)
+        mangler = ivaerksaettelse_svar_der_mangler(forloeb, anmodning=values)
+        givet = {k: v for k, v in (ivaerksaettelse_svar or {}).items() if k in mangler}
+        klar = _klargjort(IVAERKSAETTELSE.key, {**before, **givet}, forloeb, anmodning=values)
         aendret = [k for k, v in klar.items() if not _samme_svar(before.get(k), v)]
         if aendret:
             ivaer_values = klar
             replace["ivaerksaettelse"] = ivaer_values
-            svar_ryddet = any(not ALL_FIELDS[k].computed for k in aendret)
+            svar_aendret = any(not ALL_FIELDS[k].computed for k in aendret)
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
     if kontrol:
         return row
     # Computed fields only: SMDB recomputes them, the anmodning's edit is all it needs.
-    # Answers cleared: the IVÆR itself changes, which SMDB cannot take before or
-    # after the anmodning's edit alone; it travels like the equality-tied dates above
-    # (the IVÆR and what hangs on it deleted bagfra, the edit, all inserted again).
+    # Answers cleared or given: the IVÆR itself changes, which SMDB cannot take before
+    # or after the anmodning's edit alone (before it the IVÆR's answer contradicts the
+    # stored date, after it the stored IVÆR lacks or holds an answer the new date
+    # forbids); it travels like the equality-tied dates above (the IVÆR and what hangs
+    # on it deleted bagfra, the edit, all inserted again with the new answers).
     bagfra = []
-    if svar_ryddet:
+    if svar_aendret:
         tilknytninger = _tilknytninger(forloeb)
         bagfra = [*([forloeb.afslutning] if _har(forloeb, "afslutning") else [])]
         bagfra += [*tilknytninger[::-1], ivaer]
@@ -460,6 +476,26 @@ def anmodning_update(
         )
     _indsaet_igen(bagfra[::-1])
     return row
+
+
+def ivaerksaettelse_svar_der_mangler(
+    forloeb: Kontaktforloeb, *, anmodning: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The IVÆR questions (variables, in ``smdb.fields`` order) that the forløb with
+    ``anmodning`` as edited requires and the stored IVÆR has not answered: 4-IVÆR
+    when the gap passes 14 days (R-IVAER-4), 29-IVÆR when the lægesamtale falls
+    past its deadline (R-IVAER-6). The rule engine decides; empty without an IVÆR."""
+    ivaer = getattr(forloeb, "ivaerksaettelse", None)
+    if ivaer is None:
+        return ()
+    efter = rules_forloeb(forloeb, anmodning=dict(anmodning))
+    klar = klargjorte_svar(IVAERKSAETTELSE.key, ivaer.smdb_values(), efter)
+    kraevet = rules.required_fields(IVAERKSAETTELSE.key, klar, efter)
+    return tuple(
+        f.variable
+        for f in IVAERKSAETTELSE.fields
+        if f.variable in kraevet and not f.computed and unanswered(klar.get(f.variable))
+    )
 
 
 def _samme_svar(a: Any, b: Any) -> bool:

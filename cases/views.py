@@ -194,14 +194,27 @@ def _forloeb_url(pk: int) -> str:
     return reverse("cases:forloeb_detail", args=[pk])
 
 
-def _opdatering(request, side: Side):
+def _opdatering(request, side: Side, *, ekstra: Side | None = None, med_ekstra: bool = False):
     """The live update of a form page (htmx): the questions that appeared or
-    disappeared and the computed values, swapped in out of band; nothing is saved."""
+    disappeared and the computed values, swapped in out of band; nothing is saved.
+    ``med_ekstra``: the page can ask questions of another schema (``ekstra``, Ret
+    anmodning); they are swapped when which are asked changed."""
+    ekstra_navne = _ekstra_navne(ekstra)
     return render(
         request,
         "cases/partials/opdatering.html",
-        {"side": side, "blokke": side.aendrede_blokke(request.POST.get("_synlige", ""))},
+        {
+            "side": side,
+            "blokke": side.aendrede_blokke(request.POST.get("_synlige", "")),
+            "ekstra": ekstra,
+            "ekstra_navne": ekstra_navne,
+            "ekstra_aendret": med_ekstra and request.POST.get("_ekstra", "") != ekstra_navne,
+        },
     )
+
+
+def _ekstra_navne(ekstra: Side | None) -> str:
+    return ",".join(f.name for f in ekstra.trin.fields) if ekstra is not None else ""
 
 
 def _hent_fra_smdb(request, row) -> bool:
@@ -247,6 +260,7 @@ class SkemaSideView(View):
     knap: str
     with_version = False  # an edit: carries the row's version
     kladder = False  # a create that can be kept as a draft
+    med_ekstra = False  # can ask questions of another schema (``ekstra``)
 
     # hooks
     def row(self, forloeb: Kontaktforloeb, **kwargs):
@@ -301,6 +315,11 @@ class SkemaSideView(View):
                 data.setlist(f.name, form_data(f, getattr(row, f.name)))
         return data
 
+    def ekstra(self, forloeb: Kontaktforloeb, row, form: SkemaForm) -> Side | None:
+        """Questions of another schema that this page's answers make required, asked
+        on the same page and saved with it (Ret anmodning: 4-IVÆR, R-IVAER-4)."""
+        return None
+
     # flow
     def side(self, forloeb, row, *, data=None, form=None) -> Side:
         return Side.bind(
@@ -335,9 +354,10 @@ class SkemaSideView(View):
         form_class = self.trin.form_class(with_version=self.with_version)
         if request.htmx and "_opdater" in request.POST:
             forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
-            return _opdatering(
-                request, self.side(forloeb, self.row(forloeb, **kwargs), data=request.POST)
-            )
+            row = self.row(forloeb, **kwargs)
+            side = self.side(forloeb, row, data=request.POST)
+            ekstra = self.ekstra(forloeb, row, side.form) if self.med_ekstra else None
+            return _opdatering(request, side, ekstra=ekstra, med_ekstra=self.med_ekstra)
         form = form_class(self.med_valg(request, pk, **kwargs))
         valid = form.is_valid()
         handling = request.POST.get("_handling", "gem")
@@ -381,8 +401,12 @@ class SkemaSideView(View):
         forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
         row = self.row(forloeb, **kwargs)
         side = self.side(forloeb, row, form=form)
+        ekstra = self.ekstra(forloeb, row, form)
+        if ekstra is not None:
+            # The other schema's violations next to its questions on this page.
+            rest = ekstra.form.add_violations(rest, schema=ekstra.trin.schema.key)
         side.oevrige_fejl = self.oevrige_fejl(rest)
-        return self.render(request, forloeb, row, side, conflict=conflict)
+        return self.render(request, forloeb, row, side, conflict=conflict, ekstra=ekstra)
 
     def ugyldig(self, request, pk: int, form: SkemaForm, **kwargs):
         """A form that did not validate (issue 15: no refusal without a message). An
@@ -396,7 +420,7 @@ class SkemaSideView(View):
             return row
         return None
 
-    def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None):
+    def render(self, request, forloeb, row, side: Side, *, kladde=None, conflict=None, ekstra=None):
         tilbud_valg = None
         valgt = side.values.get("TilbudId")
         if "TilbudId" in self.trin.variables:
@@ -432,6 +456,10 @@ class SkemaSideView(View):
                 ),
                 "start_json": self.start_json(request, row, conflict),
                 **self.extra_context(forloeb),
+                "fejl": side.fejl() + (ekstra.fejl() if ekstra is not None else []),
+                "med_ekstra": self.med_ekstra,
+                "ekstra": ekstra,
+                "ekstra_navne": _ekstra_navne(ekstra),
             },
         )
 
@@ -614,15 +642,40 @@ class AnmodningRediger(SkemaSideView):
     knap = "Gem ændringer"
     with_version = True
 
+    med_ekstra = True
+
     def row(self, forloeb):
         return services._eksisterende(forloeb, "anmodning")
 
+    def ekstra(self, forloeb, row, form) -> Side | None:
+        """R-IVAER-4 (issue 10): a new anmodningsdato that puts more than 14 days
+        before the iværksættelse makes 4-IVÆR required (and one that puts the
+        lægesamtale past its deadline 29-IVÆR, R-IVAER-6). The rule engine says
+        which, for the forløb as it would be after the edit; the page asks them, and
+        their answers are saved and sent with the anmodning."""
+        if not form.is_valid():
+            return None
+        anmodning = {**row.smdb_values(), **form.values()}
+        mangler = services.ivaerksaettelse_svar_der_mangler(forloeb, anmodning=anmodning)
+        if not mangler:
+            return None
+        andre = {k: v for k, v in forloeb.ivaerksaettelse.smdb_values().items() if k not in mangler}
+        return Side.bind(
+            Trin(IVAERKSAETTELSE, "anmodning-ivaer", "Iværksættelsen", mangler),
+            form.data,
+            rules_forloeb(forloeb, anmodning=anmodning),
+            andre_svar=andre,
+        )
+
     def save(self, request, pk, form, *, kontrol=False):
+        forloeb, _ = selectors.borgerens_forloeb(user=request.user, pk=pk)
+        ekstra = self.ekstra(forloeb, self.row(forloeb), form)
         services.anmodning_update(
             user=request.user,
             forloeb_pk=pk,
             version=form.version,
             data=form.values(),
+            ivaerksaettelse_svar=ekstra.form.values() if ekstra is not None else None,
             kontrol=kontrol,
         )
         if not kontrol:

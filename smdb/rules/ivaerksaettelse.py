@@ -38,8 +38,11 @@ from smdb.rules.visibility import dage_fra_anmodning
 # answers, not computed: an edit that crosses 14 days changes the iværksættelse's
 # answer too, which no single write can do while the rest of the forløb stays valid.
 # Down across 14 days the answer is cleared and the iværksættelse sent again
-# (``cases.services.anmodning_update``); up across it the reason must be given, so
-# the app refuses the edit with R-IVAER-4's message (README, "Dependent edits").
+# (``cases.services.anmodning_update``); up across it the reason must be given: the
+# Ret anmodning page asks 4-IVÆR (``ivaerksaettelse_svar_der_mangler``), and the
+# answer travels with the edit the same way (the iværksættelse deleted bagfra and
+# inserted again with it); without it the edit is refused with R-IVAER-4's message
+# (README, "Dependent edits").
 
 
 def computed_values(forloeb: Forloeb) -> dict[str, Any]:

@@ -243,6 +243,73 @@ def test_anmodning_edit_recomputes_32_ivaer(alice, kbh):
     assert ivaer.version == 2
 
 
+GARANTI_AARSAG = "BehandlingGarantiOverskredeAarsagKode"
+DAG = timedelta(days=1)
+
+
+def test_R_IVAER_4_an_earlier_anmodningsdato_past_14_days_asks_for_4_ivaer(alice, kbh):
+    # The lægesamtale was held 7 days after the anmodning (cases.demo).
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=10)
+    anm = forloeb.anmodning
+    gammel = anm.behandling_anmodning_dato
+
+    def mangler(flyt: int):
+        return services.ivaerksaettelse_svar_der_mangler(
+            forloeb,
+            anmodning=anm.smdb_values() | {"BehandlingAnmodningDato": gammel + flyt * DAG},
+        )
+
+    assert mangler(-5) == (GARANTI_AARSAG,)  # 10 -> 15 days
+    # 10 -> 18 days: the lægesamtale too is now 15 days after (29-IVÆR, R-IVAER-6).
+    assert mangler(-8) == ("LaegesamtaleIkkeAfholdtAarsagTidsfristOverskredetKode", GARANTI_AARSAG)
+    assert mangler(-4) == () == mangler(2)  # 14 and 8 days
+
+
+def test_R_IVAER_4_anmodning_edit_past_14_days_without_the_reason_is_refused(alice, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=10)
+    anm = forloeb.anmodning
+    gammel = anm.behandling_anmodning_dato
+    before = SyncOperation.objects.count()
+    with pytest.raises(services.RuleViolations) as exc:
+        services.anmodning_update(
+            user=alice,
+            forloeb_pk=forloeb.pk,
+            version=anm.version,
+            data={"BehandlingAnmodningDato": gammel - 5 * DAG},  # 10 -> 15 days
+        )
+    (violation,) = exc.value.violations
+    assert (violation.rule, violation.felt_id, violation.variable) == (
+        "R-IVAER-4",
+        "4-IVÆR",
+        GARANTI_AARSAG,
+    )
+    anm.refresh_from_db()
+    assert (anm.behandling_anmodning_dato, anm.version) == (gammel, 1)
+    assert Ivaerksaettelse.objects.get().version == 1
+    assert SyncOperation.objects.count() == before
+
+
+def test_R_IVAER_4_anmodning_edit_past_14_days_saves_the_reason_given_with_it(alice, kbh):
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=10)
+    anm = forloeb.anmodning
+    ny = anm.behandling_anmodning_dato - 5 * DAG  # 10 -> 15 days
+    services.anmodning_update(
+        user=alice,
+        forloeb_pk=forloeb.pk,
+        version=anm.version,
+        data={"BehandlingAnmodningDato": ny},
+        # Only the question the edit opens is taken; another IVÆR answer is ignored.
+        ivaerksaettelse_svar={GARANTI_AARSAG: "01", "IvaerksatBehandlingDato": ny},
+    )
+    anm.refresh_from_db()
+    ivaer = Ivaerksaettelse.objects.get()
+    assert anm.behandling_anmodning_dato == ny
+    assert ivaer.behandling_garanti_overskrede_aarsag_kode == "01"
+    assert ivaer.ivaerksat_behandling_dage_siden_anmodning_kvantitet == 15
+    assert ivaer.ivaerksat_behandling_dato == ny + 15 * DAG
+    assert ivaer.version == 2
+
+
 def test_R_GEN_4_anmodningsdato_cannot_move_across_a_saneringsdato(alice, kbh):
     forloeb = ForloebFactory(myndighed=kbh, anmodningsdato=date(2025, 7, 3))
     with pytest.raises(services.RuleViolations) as exc:

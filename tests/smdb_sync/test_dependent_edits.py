@@ -184,13 +184,12 @@ def test_the_simulator_still_validates_the_forloeb_as_it_would_be_after_the_edit
     assert store.hent("ivaerksaettelse", iv.id).values[DAGE] == 5
 
 
-def test_an_edit_that_makes_4_ivaer_required_is_refused_locally_and_nothing_is_queued(
+def test_an_edit_that_makes_4_ivaer_required_without_the_reason_is_refused_and_nothing_queued(
     simulator, sagsbehandler
 ):
-    """R-IVAER-4: 7 -> 16 days makes 4-IVÆR required, and it has no answer: the app
-    refuses the anmodning's edit with the rule's message (the caseworker deletes
-    bagfra to the iværksættelse and enters it again with the reason)."""
-    forloeb = iverksat_forloeb(sagsbehandler, dage=7)
+    """R-IVAER-4: 10 -> 15 days makes 4-IVÆR required, and no reason is given: the
+    app refuses the anmodning's edit with the rule's message; nothing is saved or sent."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=10)
     anm = Anmodning.objects.get(forloeb=forloeb)
     before = SyncOperation.objects.count()
 
@@ -199,11 +198,66 @@ def test_an_edit_that_makes_4_ivaer_required_is_refused_locally_and_nothing_is_q
             user=sagsbehandler,
             forloeb_pk=forloeb.pk,
             version=anm.version,
-            data={"BehandlingAnmodningDato": anm.behandling_anmodning_dato - timedelta(days=9)},
+            data={"BehandlingAnmodningDato": anm.behandling_anmodning_dato - timedelta(days=5)},
         )
 
-    assert "R-IVAER-4" in {v.rule for v in exc.value.violations}
+    assert {(v.rule, v.felt_id) for v in exc.value.violations} == {("R-IVAER-4", "4-IVÆR")}
     assert SyncOperation.objects.count() == before
+    assert Anmodning.objects.get(forloeb=forloeb).version == anm.version
+
+
+GARANTI_AARSAG = "BehandlingGarantiOverskredeAarsagKode"
+LAEGESAMTALE_AARSAG = "LaegesamtaleIkkeAfholdtAarsagTidsfristOverskredetKode"
+
+
+@pytest.mark.parametrize(
+    ("dage", "flyt", "svar"),
+    [
+        (10, -5, {GARANTI_AARSAG: "01"}),  # 10 -> 15 days
+        # 7 -> 16 days, and the lægesamtale (7 days after the old date) is now 16 days
+        # after the new one: 29-IVÆR too (R-IVAER-6).
+        (7, -9, {GARANTI_AARSAG: "08", LAEGESAMTALE_AARSAG: "05"}),
+    ],
+)
+def test_an_edit_that_makes_4_ivaer_required_reaches_smdb_with_the_reason_given(
+    simulator, sagsbehandler, dage, flyt, svar
+):
+    """R-IVAER-4: the anmodningsdato moves earlier, past 14 days, and the reason for
+    exceeding the guarantee is given with the edit (the Ret anmodning page asks for
+    it). The iværksættelse's answer changes with the anmodning, which SMDB takes in no
+    single write: the iværksættelse and what hangs on it are deleted bagfra, the
+    anmodning edited, and they are inserted again, the iværksættelse with the reason."""
+    forloeb = iverksat_forloeb(sagsbehandler, dage=dage)
+    anm = Anmodning.objects.get(forloeb=forloeb)
+    anm_id = anm.smdb_id
+    ny = anm.behandling_anmodning_dato + timedelta(days=flyt)
+    assert services.ivaerksaettelse_svar_der_mangler(
+        forloeb, anmodning=anm.smdb_values() | {"BehandlingAnmodningDato": ny}
+    ) == tuple(k for k in (LAEGESAMTALE_AARSAG, GARANTI_AARSAG) if k in svar)
+
+    services.anmodning_update(
+        user=sagsbehandler,
+        forloeb_pk=forloeb.pk,
+        version=anm.version,
+        data={"BehandlingAnmodningDato": ny},
+        ivaerksaettelse_svar=svar,
+    )
+
+    assert_all_sent_and_none_rejected()
+    stored, violations = smdb_forloeb(forloeb)
+    assert violations == []
+    assert stored.anmodning.pk == anm_id  # edited in place
+    assert stored.anmodning.values["BehandlingAnmodningDato"] == ny.isoformat()
+    sim_ivaer = stored.ivaerksaettelse.values
+    assert sim_ivaer[DAGE] == dage - flyt > 14
+    for variable, kode in svar.items():
+        assert sim_ivaer[variable] == kode
+    assert len(stored.tilbudstilknytninger) == 1 and stored.afslutning is not None
+    assert store.aktive().count() == 4
+    ivaer = Ivaerksaettelse.objects.get(forloeb=forloeb)
+    assert ivaer.behandling_garanti_overskrede_aarsag_kode == svar[GARANTI_AARSAG]
+    assert (ivaer.smdb_id, ivaer.sync_status) == (stored.ivaerksaettelse.pk, "sendt")
+    assert ivaer.ivaerksat_behandling_dage_siden_anmodning_kvantitet == dage - flyt
 
 
 # --- dates tied by equality: R-TILB-3 and R-AFSL-6 -------------------------------------
