@@ -244,6 +244,26 @@ def _indsaet_igen(rows: list[Skema]) -> None:
         outbox.record(schema_row=row, action=SyncAction.INDSAET)
 
 
+def _flyttede(tilknytninger, variable: str, old, new) -> dict[int, dict[str, Any]]:
+    """R-TILB-3, R-AFSL-6: the tilknytninger whose date ``variable`` was on the moved
+    date ``old``, each with that date moved to ``new`` (by pk)."""
+    if not new or old == new:
+        return {}
+    name = ALL_FIELDS[variable].name
+    return {
+        t.pk: {**t.smdb_values(), variable: new} for t in tilknytninger if getattr(t, name) == old
+    }
+
+
+def _med_flyttede(replace: dict[str, Any], tilknytninger, flyttes) -> dict[str, Any]:
+    """``replace`` for the rule engine, with the moved tilknytninger when any moved."""
+    if flyttes:
+        replace["tilbudstilknytninger"] = [
+            flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
+        ]
+    return replace
+
+
 @transaction.atomic
 def ivaerksaettelse_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kladde: bool = False
@@ -255,18 +275,13 @@ def ivaerksaettelse_update(
     row = _eksisterende(forloeb, IVAERKSAETTELSE.key)
     values = _klargjort(IVAERKSAETTELSE.key, data, forloeb)
     tilknytninger = _tilknytninger(forloeb)
-    old, new = row.ivaerksat_behandling_dato, values.get("IvaerksatBehandlingDato")
-    start = "TilbudTilknyttetBehandlingStartDato"
-    flyttes = {
-        t.pk: {**t.smdb_values(), start: new}
-        for t in tilknytninger
-        if new and old != new and t.tilbud_tilknyttet_behandling_start_dato == old
-    }
-    replace: dict[str, Any] = {"ivaerksaettelse": values}
-    if flyttes:
-        replace["tilbudstilknytninger"] = [
-            flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
-        ]
+    flyttes = _flyttede(
+        tilknytninger,
+        "TilbudTilknyttetBehandlingStartDato",
+        row.ivaerksat_behandling_dato,
+        values.get("IvaerksatBehandlingDato"),
+    )
+    replace = _med_flyttede({"ivaerksaettelse": values}, tilknytninger, flyttes)
     _check_edit(forloeb, andre, IVAERKSAETTELSE.key, **replace)
     bagfra = [*([forloeb.afslutning] if _har(forloeb, "afslutning") else []), *tilknytninger[::-1]]
     if flyttes:
@@ -368,18 +383,13 @@ def afslutning_update(
     row = _eksisterende(forloeb, AFSLUTNING.key)
     values = _klargjort(AFSLUTNING.key, data, forloeb)
     tilknytninger = _tilknytninger(forloeb)
-    old, new = row.behandling_afsluttet_dato, values.get("BehandlingAfsluttetDato")
-    slut = "TilbudTilknyttetBehandlingSlutDato"
-    flyttes = {
-        t.pk: {**t.smdb_values(), slut: new}
-        for t in tilknytninger
-        if new and old != new and t.tilbud_tilknyttet_behandling_slut_dato == old
-    }
-    replace: dict[str, Any] = {"afslutning": values}
-    if flyttes:
-        replace["tilbudstilknytninger"] = [
-            flyttes.get(t.pk, t.smdb_values()) for t in tilknytninger
-        ]
+    flyttes = _flyttede(
+        tilknytninger,
+        "TilbudTilknyttetBehandlingSlutDato",
+        row.behandling_afsluttet_dato,
+        values.get("BehandlingAfsluttetDato"),
+    )
+    replace = _med_flyttede({"afslutning": values}, tilknytninger, flyttes)
     _check_edit(forloeb, andre, AFSLUTNING.key, **replace)
     if kontrol:
         return row
