@@ -7,7 +7,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from accounts.models import Rolle, User
+from tests.browser.bruger_helpers import opret_sagsbehandler
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -61,18 +61,4 @@ def test_administrator_enrols_totp_logs_out_and_logs_in_with_a_code_and_creates_
 
     # Verified by the code, the administrator creates a caseworker in its own
     # myndighed; there is no myndighed to pick (issue 9).
-    page.get_by_role("link", name="Brugere").click()
-    page.get_by_role("link", name="Opret bruger").click()
-    expect(page.get_by_label("Myndighed")).to_have_value(str(kbh))
-    expect(page.get_by_label("Myndighed")).not_to_be_editable()
-    expect(page.locator("select[name=myndighed], input[name=myndighed]")).to_have_count(0)
-    expect(page.get_by_text(str(aarhus))).to_have_count(0)
-    page.get_by_label("Brugernavn").fill("nina")
-    page.get_by_label("Fornavn").fill("Nina")
-    page.get_by_label("Efternavn").fill("Ny")
-    page.get_by_label("E-mail").fill("nina@example.dk")
-    page.get_by_label("Rolle").select_option(label="Sagsbehandler")
-    page.get_by_role("button", name="Opret og send link").click()
-    expect(page.get_by_text("Brugeren nina er oprettet")).to_be_visible()
-    nina = User.objects.get(username="nina")
-    assert (nina.myndighed, nina.rolle, nina.is_staff) == (kbh, Rolle.SAGSBEHANDLER, False)
+    opret_sagsbehandler(page, kbh=kbh, aarhus=aarhus)
