@@ -13,4 +13,9 @@ urlpatterns = [
     path("<int:pk>/deaktiver/", views.bruger_deactivate, name="bruger_deactivate"),
     path("<int:pk>/genaktiver/", views.bruger_reactivate, name="bruger_reactivate"),
     path("<int:pk>/send-link/", views.bruger_send_link, name="bruger_send_link"),
+    path(
+        "<int:pk>/nulstil-to-faktor/",
+        views.bruger_nulstil_to_faktor,
+        name="bruger_nulstil_to_faktor",
+    ),
 ]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import two_factor
 from accounts.models import Rolle, User
 from accounts.selectors import brugere_i_myndighed
 from audit.models import Handling
@@ -152,6 +153,24 @@ def bruger_saet_aktiv(*, administrator: User, bruger: User, aktiv: bool) -> User
         beskrivelse=f"{target.username} {'genaktiveret' if aktiv else 'deaktiveret'}",
     )
     return target
+
+
+@transaction.atomic
+def bruger_nulstil_to_faktor(*, administrator: User, bruger: User) -> int:
+    """Remove a user's authenticator app and recovery codes (lost phone): at the next
+    login the user enrols a new app. Never one's own (another administrator does it,
+    so a stolen password alone cannot replace the app). Returns the devices removed."""
+    target = _locked_target(administrator, bruger)
+    _check_not_self(administrator, target, "nulstille to-faktor-login på")
+    fjernet = two_factor.fjern_alle(target)
+    if fjernet:
+        audit_record(
+            user=administrator,
+            handling=Handling.BRUGER_AENDRET,
+            beroert_bruger=target,
+            beskrivelse=f"{target.username}: to-faktor-login nulstillet",
+        )
+    return fjernet
 
 
 @transaction.atomic

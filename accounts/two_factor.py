@@ -118,3 +118,11 @@ class TwoFactorMiddleware:
             return None
         target = "totp_verify" if har_app(user) else "totp_enrol"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def fjern_alle(user) -> int:
+    """Delete every two-factor device of ``user`` (app and recovery codes)."""
+    n = 0
+    for model in (TOTPDevice, StaticDevice):
+        n += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    return n

@@ -99,6 +99,26 @@ def bruger_reactivate(request, pk: int):
 
 @administrator_required
 @require_POST
+def bruger_nulstil_to_faktor(request, pk: int):
+    bruger = _bruger(request, pk)
+    try:
+        fjernet = services.bruger_nulstil_to_faktor(administrator=request.user, bruger=bruger)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if fjernet:
+            messages.success(
+                request,
+                f"To-faktor-login for {bruger.username} er nulstillet. Ved næste login "
+                "sættes en ny godkendelses-app op.",
+            )
+        else:
+            messages.info(request, f"{bruger.username} har ingen godkendelses-app sat op.")
+    return redirect("brugere:bruger_edit", pk=bruger.pk)
+
+
+@administrator_required
+@require_POST
 def bruger_send_link(request, pk: int):
     bruger = _bruger(request, pk)
     try:

@@ -211,3 +211,37 @@ def test_a_mail_server_failure_loses_nothing_and_gives_no_500(
     assert response.status_code == 302
     assert User.objects.filter(username="nina").exists()
     assert len(calls) > 1  # retried (immediately, in eager mode)
+
+
+def test_reset_two_factor_removes_the_app_and_codes_and_is_logged(admin_client, charlie, leder):
+    """A leder who lost the phone: another administrator removes the app and the
+    recovery codes; the next login asks for a new app (totp_verify's promise)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=leder, name="app", confirmed=True)
+    StaticDevice.objects.create(user=leder, name="koder", confirmed=True)
+    response = admin_client.post(reverse("brugere:bruger_nulstil_to_faktor", args=[leder.pk]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=leder).exists()
+    assert not StaticDevice.objects.filter(user=leder).exists()
+    entry = AuditEntry.objects.get(handling=Handling.BRUGER_AENDRET, beroert_bruger=leder)
+    assert entry.bruger == charlie and "to-faktor" in entry.beskrivelse
+
+
+def test_an_administrator_cannot_reset_its_own_two_factor(admin_client, charlie):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=charlie, name="app", confirmed=True)
+    admin_client.post(reverse("brugere:bruger_nulstil_to_faktor", args=[charlie.pk]))
+    assert TOTPDevice.objects.filter(user=charlie).exists()
+    assert not AuditEntry.objects.filter(beroert_bruger=charlie).exists()
+
+
+def test_reset_two_factor_of_another_myndigheds_user_is_404(admin_client, bob):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=bob, name="app", confirmed=True)
+    response = admin_client.post(reverse("brugere:bruger_nulstil_to_faktor", args=[bob.pk]))
+    assert response.status_code == 404
+    assert TOTPDevice.objects.filter(user=bob).exists()
