@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "formtools",
     "django_htmx",
     "django_tables2",
     "django_filters",
