@@ -21,3 +21,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "bench" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _uden_anden_faktor(settings):
+    """The benchmarks sign a leder in with force_login; two-factor (issue 9) is
+    tested in tests/, not timed here."""
+    settings.OTP_REQUIRED = False
