@@ -5,13 +5,14 @@ from django.conf import settings
 
 from accounts.log_filters import mask_cpr
 from audit.models import AuditEntry, Handling
+from smdb.rules.cpr import normaliser_cpr_hvis_muligt
 
 
 def cpr_noegle(cpr: str) -> str:
     """A keyed hash (HMAC-SHA256 under settings.AUDIT_CPR_KEY) of a CPR number:
     the access log finds a citizen's rows by it without holding the number."""
-    digits = "".join(c for c in cpr if c.isascii() and c.isdigit())
-    return hmac.new(settings.AUDIT_CPR_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    cifre = normaliser_cpr_hvis_muligt(cpr)  # the one normaliser (issue 15)
+    return hmac.new(settings.AUDIT_CPR_KEY.encode(), cifre.encode(), hashlib.sha256).hexdigest()
 
 
 def audit_record(
