@@ -13,6 +13,7 @@ from django.db import models
 from accounts.models import Myndighed
 from cases.schema_models import schema_model_base, smdb_values
 from smdb.fields import AFSLUTNING, ANMODNING, IVAERKSAETTELSE, TILBUDSTILKNYTNING
+from smdb.rules.cpr import maskeret
 
 
 class KontaktforloebQuerySet(models.QuerySet):
@@ -55,7 +56,7 @@ class Kontaktforloeb(models.Model):
     def cpr_maskeret(self) -> str:
         """For lists of many citizens: the birth date only. The full number is shown
         on the case page, whose every view is audit-logged."""
-        return f"{self.person_identifikator[:6]}-xxxx"
+        return maskeret(self.person_identifikator)
 
 
 class SyncStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import Myndighed
+from smdb.rules.cpr import maskeret
 
 
 class Model(models.TextChoices):
@@ -118,7 +119,7 @@ class SkifteBorger(models.Model):
 
     @property
     def cpr_maskeret(self) -> str:
-        return f"{self.person_identifikator[:6]}-xxxx"
+        return maskeret(self.person_identifikator)
 
 
 class Afstemning(models.Model):
@@ -188,4 +189,4 @@ class Afvigelse(models.Model):
 
     @property
     def cpr_maskeret(self) -> str:
-        return f"{self.person_identifikator[:6]}-xxxx" if self.person_identifikator else "–"
+        return maskeret(self.person_identifikator)

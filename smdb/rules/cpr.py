@@ -64,6 +64,11 @@ def normaliser_cpr_hvis_muligt(cpr: str | None) -> str | None:
         return cpr
 
 
+def maskeret(cpr: str | None) -> str:
+    """For lists of many citizens: the birth date only (``010190-xxxx``)."""
+    return f"{cpr[:6]}-xxxx" if cpr else "–"
+
+
 def laes_cpr(cpr: str, *, today: date) -> tuple[str | None, date | None]:  # R-GEN-6
     """(error message or None, birth date or None); the checks are ``birth_date``'s."""
     try:
