@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from accounts.models import Myndighed
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors
+from cases import skrivning as enhed
 from cases.models import (
     VERSION_MAX,
     Afslutning,
@@ -28,9 +28,11 @@ from cases.models import (
     Kladde,
     Kontaktforloeb,
     Skema,
+    SyncStatus,
     Tilbudstilknytning,
 )
 from cases.schema_models import model_kwargs
+from cases.skrivning import skrivning
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
@@ -78,7 +80,7 @@ class VersionConflict(Exception):
         self.current = current
 
 
-@transaction.atomic
+@skrivning
 def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Kontaktforloeb:
     """Register an Anmodning: a new kontaktforløb for ``cpr`` in the user's myndighed.
 
@@ -103,14 +105,17 @@ def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Ko
     if kontrol:
         return forloeb
     forloeb.save()
+    enhed.aktiv().laest(forloeb, andre, ny=True)
     anmodning = Anmodning.objects.create(
         forloeb=forloeb,
         oprettet_af=user,
         aendret_af=user,
+        sync_status=SyncStatus.AFVENTER,
         **model_kwargs(data),
     )
+    enhed.aktiv().oprettet(anmodning)
     # SMDB hears of it through the outbox, queued when this transaction commits.
-    outbox.record(schema_row=anmodning, action=SyncAction.INDSAET)
+    outbox.record(schema_row=anmodning, action=SyncAction.INDSAET, oprettet_afventer=True)
     audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse="Anmodning")
     return forloeb
 
@@ -120,6 +125,7 @@ def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Ko
 
 def _laas(*, user, forloeb_pk: int) -> tuple[Kontaktforloeb, list[Kontaktforloeb]]:
     forloeb, andre = selectors.borgerens_forloeb(user=user, pk=forloeb_pk, for_update=True)
+    enhed.aktiv().laest(forloeb, andre)
     if forloeb.vedligeholdes_i_smdb_web:
         message = "Forløbet vedligeholdes i SMDB-web (mellemløsning) og kan ikke ændres her."
         raise RuleViolations([rules.Violation("R-SKIFT-3", "", message, ANMODNING.key)])
@@ -153,9 +159,14 @@ def _check_edit(forloeb, andre, schema_key: str, index=None, **replace) -> None:
 
 def _create(model, *, user, forloeb, values: dict, beskrivelse: str, kladde: bool):
     row = model.objects.create(
-        forloeb=forloeb, oprettet_af=user, aendret_af=user, **model_kwargs(values)
+        forloeb=forloeb,
+        oprettet_af=user,
+        aendret_af=user,
+        sync_status=SyncStatus.AFVENTER,
+        **model_kwargs(values),
     )
-    outbox.record(schema_row=row, action=SyncAction.INDSAET)
+    enhed.aktiv().oprettet(row)
+    outbox.record(schema_row=row, action=SyncAction.INDSAET, oprettet_afventer=True)
     audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse=beskrivelse)
     if kladde:
         _slet_kladde(user=user, forloeb=forloeb, schema=model.schema.key, skema_pk=0)
@@ -176,16 +187,18 @@ def _update(
     if version is None or row.version != version:
         raise VersionConflict(row)
     kwargs = model_kwargs(values)
+    nu = timezone.now()
     saved = (
         type(row)
         .objects.filter(pk=row.pk, version=version)
-        .update(**kwargs, version=version + 1, aendret_af=user, aendret=timezone.now())
+        .update(**kwargs, version=version + 1, aendret_af=user, aendret=nu)
     )
     if saved != 1:
         raise VersionConflict(type(row).objects.select_related("aendret_af").get(pk=row.pk))
     for name, value in kwargs.items():
         setattr(row, name, value)
-    row.version, row.aendret_af = version + 1, user
+    row.version, row.aendret_af, row.aendret = version + 1, user, nu
+    enhed.aktiv().opdateret(row)
     if til_smdb:
         outbox.record(schema_row=row, action=SyncAction.RET)
     audit_record(user=user, handling=Handling.AENDRET, forloeb=row.forloeb, beskrivelse=beskrivelse)
@@ -196,7 +209,7 @@ def _slet_kladde(*, user, forloeb, schema: str, skema_pk: int) -> None:
     Kladde.objects.filter(forloeb=forloeb, bruger=user, schema=schema, skema_pk=skema_pk).delete()
 
 
-@transaction.atomic
+@skrivning
 def ivaerksaettelse_create(
     *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False
 ) -> Ivaerksaettelse:
@@ -264,7 +277,7 @@ def _med_flyttede(replace: dict[str, Any], tilknytninger, flyttes) -> dict[str, 
     return replace
 
 
-@transaction.atomic
+@skrivning
 def ivaerksaettelse_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kladde: bool = False
 ) -> Ivaerksaettelse:
@@ -304,7 +317,7 @@ def ivaerksaettelse_update(
     return row
 
 
-@transaction.atomic
+@skrivning
 def tilbudstilknytning_create(
     *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Tilbudstilknytning:
@@ -325,7 +338,7 @@ def tilbudstilknytning_create(
     )
 
 
-@transaction.atomic
+@skrivning
 def tilbudstilknytning_update(
     *,
     user,
@@ -352,7 +365,7 @@ def tilbudstilknytning_update(
     return _update(row, user=user, version=version, values=values, beskrivelse="Tilbudstilknytning")
 
 
-@transaction.atomic
+@skrivning
 def afslutning_create(
     *, user, forloeb_pk: int, data: Mapping[str, Any], kladde: bool = False, kontrol: bool = False
 ) -> Afslutning:
@@ -372,7 +385,7 @@ def afslutning_create(
     )
 
 
-@transaction.atomic
+@skrivning
 def afslutning_update(
     *, user, forloeb_pk: int, version: int | None, data: Mapping[str, Any], kontrol: bool = False
 ) -> Afslutning:
@@ -412,7 +425,7 @@ def afslutning_update(
     return row
 
 
-@transaction.atomic
+@skrivning
 def anmodning_update(
     *,
     user,
@@ -543,6 +556,7 @@ def skema_til_sletning(
 
 def _slet(*, user, forloeb: Kontaktforloeb, row: Skema) -> None:
     outbox.record(schema_row=row, action=SyncAction.SLET)  # before the row goes
+    enhed.aktiv().slettet(row)
     row.delete()
     audit_record(
         user=user,
@@ -552,7 +566,7 @@ def _slet(*, user, forloeb: Kontaktforloeb, row: Skema) -> None:
     )
 
 
-@transaction.atomic
+@skrivning
 def skema_delete(
     *, user, forloeb_pk: int, schema: str, tilknytning_pk: int | None = None
 ) -> Kontaktforloeb | None:
@@ -564,12 +578,13 @@ def skema_delete(
     rules.check_deletion(rules_forloeb(forloeb), schema, index)
     _slet(user=user, forloeb=forloeb, row=row)
     if schema == ANMODNING.key:
+        enhed.aktiv().slettet(forloeb)
         forloeb.delete()
         return None
     return forloeb
 
 
-@transaction.atomic
+@skrivning
 def forloeb_delete(*, user, forloeb_pk: int) -> int:
     """Slet the whole forløb by walking back schema by schema (R-DEL-1): each step
     deletes what the rule engine says may go now, with its own outbox row, until
@@ -578,6 +593,7 @@ def forloeb_delete(*, user, forloeb_pk: int) -> int:
     raekkefoelge = selectors.slette_raekkefoelge(forloeb)
     for _, _, row in raekkefoelge:
         _slet(user=user, forloeb=forloeb, row=row)
+    enhed.aktiv().slettet(forloeb)
     forloeb.delete()
     return len(raekkefoelge)
 

@@ -7,24 +7,24 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import User
-from cases.models import SyncStatus, Tilbud, Tilbudstilknytning
-from reporting.selectors import Omfang, _et_skema, med_tilknytning
+from cases.models import Tilbud, Tilbudstilknytning
+from reporting.selectors import AFVIST, IKKE_MODTAGET, Omfang, med_tilknytning
 
 DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OverblikFilter(django_filters.FilterSet):
     anmodet_fra = django_filters.DateFilter(
-        "anmodning__behandling_anmodning_dato", "gte", label="Anmodet fra", widget=DATO
+        "behandling_anmodning_dato", "gte", label="Anmodet fra", widget=DATO
     )
     anmodet_til = django_filters.DateFilter(
-        "anmodning__behandling_anmodning_dato", "lte", label="Anmodet til", widget=DATO
+        "behandling_anmodning_dato", "lte", label="Anmodet til", widget=DATO
     )
     ivaerksat_fra = django_filters.DateFilter(
-        "ivaerksaettelse__ivaerksat_behandling_dato", "gte", label="Iværksat fra", widget=DATO
+        "ivaerksat_behandling_dato", "gte", label="Iværksat fra", widget=DATO
     )
     ivaerksat_til = django_filters.DateFilter(
-        "ivaerksaettelse__ivaerksat_behandling_dato", "lte", label="Iværksat til", widget=DATO
+        "ivaerksat_behandling_dato", "lte", label="Iværksat til", widget=DATO
     )
     tilstand = django_filters.ChoiceFilter(
         label="Tilstand",
@@ -63,13 +63,12 @@ class OverblikFilter(django_filters.FilterSet):
         ).order_by("last_name", "first_name", "username")
 
     def filter_tilstand(self, qs, name, value):
-        return qs.filter(ivaerksaettelse__isnull=value == "anmodet")
+        return qs.filter(ivaerksat_behandling_dato__isnull=value == "anmodet")
 
     def filter_smdb(self, qs, name, value):
         if value == "afvist":
-            return qs.filter(_et_skema(SyncStatus.AFVIST))
-        ikke_modtaget = _et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
-        return qs.filter(ikke_modtaget) if value == "ikke_modtaget" else qs.exclude(ikke_modtaget)
+            return qs.filter(AFVIST)
+        return qs.filter(IKKE_MODTAGET) if value == "ikke_modtaget" else qs.exclude(IKKE_MODTAGET)
 
     def filter_tilbud(self, qs, name, value):
         return qs.filter(med_tilknytning(Q(tilbud_id=int(value))))

@@ -14,6 +14,7 @@ from django.db import transaction
 from accounts.models import Myndighed
 from audit.models import Handling
 from audit.services import audit_record_many
+from cases import skrivning
 from cases.models import (
     Afslutning,
     Anmodning,
@@ -103,38 +104,39 @@ def importer(
     status = SyncStatus.IKKE_SENDT if sync else SyncStatus.SENDT
     resultat = Importresultat()
     gemte = []
-    for f in forloeb:
-        row = Kontaktforloeb.objects.create(
-            myndighed=myndighed,
-            person_identifikator=normaliser_cpr_hvis_muligt(f.cpr),
-            oprettet_af=user,
-        )
-        gemte.append(row.pk)
-        skemaer = [Anmodning.objects.create(forloeb=row, **model_kwargs(_skema(f.anmodning)))]
-        if f.ivaerksaettelse is not None:
-            skemaer.append(
-                Ivaerksaettelse.objects.create(
-                    # 32-IVÆR and 23-IVÆR as the services store them (rule engine).
-                    forloeb=row,
-                    **model_kwargs({**_skema(f.ivaerksaettelse), **computed_values(f)}),
+    with skrivning.enhed():  # the reports' rows once, at the end
+        for f in forloeb:
+            row = Kontaktforloeb.objects.create(
+                myndighed=myndighed,
+                person_identifikator=normaliser_cpr_hvis_muligt(f.cpr),
+                oprettet_af=user,
+            )
+            gemte.append(row.pk)
+            skemaer = [Anmodning.objects.create(forloeb=row, **model_kwargs(_skema(f.anmodning)))]
+            if f.ivaerksaettelse is not None:
+                skemaer.append(
+                    Ivaerksaettelse.objects.create(
+                        # 32-IVÆR and 23-IVÆR as the services store them (rule engine).
+                        forloeb=row,
+                        **model_kwargs({**_skema(f.ivaerksaettelse), **computed_values(f)}),
+                    )
                 )
-            )
-        for t in f.tilbudstilknytninger:
-            skemaer.append(
-                Tilbudstilknytning.objects.create(forloeb=row, **model_kwargs(_skema(t)))
-            )
-        if f.afslutning is not None:
-            skemaer.append(
-                Afslutning.objects.create(forloeb=row, **model_kwargs(_skema(f.afslutning)))
-            )
-        for skema in skemaer:
-            skema.oprettet_af = skema.aendret_af = user
-            skema.sync_status = status
-            skema.save(update_fields=["oprettet_af", "aendret_af", "sync_status"])
-            if sync:
-                outbox.record(schema_row=skema, action=SyncAction.INDSAET)
-        resultat.forloeb += 1
-        resultat.skemaer += len(skemaer)
+            for t in f.tilbudstilknytninger:
+                skemaer.append(
+                    Tilbudstilknytning.objects.create(forloeb=row, **model_kwargs(_skema(t)))
+                )
+            if f.afslutning is not None:
+                skemaer.append(
+                    Afslutning.objects.create(forloeb=row, **model_kwargs(_skema(f.afslutning)))
+                )
+            for skema in skemaer:
+                skema.oprettet_af = skema.aendret_af = user
+                skema.sync_status = status
+                skema.save(update_fields=["oprettet_af", "aendret_af", "sync_status"])
+                if sync:
+                    outbox.record(schema_row=skema, action=SyncAction.INDSAET)
+            resultat.forloeb += 1
+            resultat.skemaer += len(skemaer)
     audit_record_many(
         user=user,
         handling=Handling.IMPORTERET,

@@ -1,10 +1,12 @@
 """Reads for supervisors: OVERBLIK, the kontrollister, hovedtal and godkendelse.
 
-Every read starts from ``forloeb_i(omfang)``, the one place a report is narrowed
+Every read starts from ``status_i(omfang)``, the one place a report is narrowed
 to a myndighed (and, for a caseworker's "mine sager", to the forløb they
-registered). Each list is one ``Q`` over ``Kontaktforloeb``, so that the front
-page counts every list in a single query and a list page costs a fixed number of
-queries whatever the number of rows. The pages, the exports and ``smdb_rapport``
+registered). It reads ``reporting.models.Forloebsstatus``, one row per forløb kept
+by ``reporting.forloebsstatus``: each list is one ``Q`` over that table, so the
+front page counts every list in a single scan of the myndighed's rows, and a list
+page costs a fixed number of queries whatever the number of rows (the count, a
+page of rows, and each row's schemas). The pages, the exports and ``smdb_rapport``
 share these functions.
 """
 
@@ -34,9 +36,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from cases.models import Afslutning, Kontaktforloeb, SyncStatus, Tilbud, Tilbudstilknytning
+from cases.models import Kontaktforloeb, SyncStatus, Tilbud, Tilbudstilknytning
+from reporting.models import Forloebsstatus
 from smdb.rules.dato import DK, today_dk
-from smdb.rules.systemskifte import ANDEN_AARSAG
 from smdb.rules.visibility import GARANTI_DAGE
 
 #: 8-TILB codes of medical treatment (§142 SUL); 04 (stoffri, §101 SEL / §33 Barnets
@@ -66,27 +68,61 @@ def omfang_for_sagsbehandler(user) -> Omfang:
     return Omfang(user.myndighed_id, sagsbehandler_id=user.pk)
 
 
-def forloeb_i(omfang: Omfang) -> QuerySet[Kontaktforloeb]:
-    qs = Kontaktforloeb.objects.for_myndighed(omfang.myndighed_id)
+def status_i(omfang: Omfang) -> QuerySet[Forloebsstatus]:
+    """The myndighed's forløb (a caseworker's own), as their report rows (with the
+    caseworker who registered each)."""
+    if omfang.myndighed_id is None:
+        return Forloebsstatus.objects.none()
+    qs = Forloebsstatus.objects.filter(myndighed_id=omfang.myndighed_id).select_related(
+        "oprettet_af"
+    )
     if omfang.sagsbehandler_id is not None:
         qs = qs.filter(oprettet_af_id=omfang.sagsbehandler_id)
     return qs
 
 
-def med_skemaer(qs: QuerySet[Kontaktforloeb]) -> QuerySet[Kontaktforloeb]:
-    """Every schema of each row, and each tilknytning's tilbud name, in 2 queries."""
-    tilknytninger = Tilbudstilknytning.objects.annotate(
-        tilbud_navn=Subquery(
-            Tilbud.objects.filter(tilbud_id=OuterRef("tilbud_id")).values("navn")[:1]
-        )
-    ).order_by("pk")
-    # Every forløb has its anmodning: the inner join lets PostgreSQL walk the
-    # anmodningsdato index (reporting migration 0001) for "oldest first, 50 a page".
-    return (
-        qs.filter(anmodning__isnull=False)
-        .select_related("anmodning", "ivaerksaettelse", "afslutning", "oprettet_af")
-        .prefetch_related(Prefetch("tilbudstilknytninger", queryset=tilknytninger))
+def _tilknytninger() -> Prefetch:
+    """A forløb's tilknytninger, each with its tilbud's name."""
+    return Prefetch(
+        "tilbudstilknytninger",
+        queryset=Tilbudstilknytning.objects.annotate(
+            tilbud_navn=Subquery(
+                Tilbud.objects.filter(tilbud_id=OuterRef("tilbud_id")).values("navn")[:1]
+            )
+        ).order_by("pk"),
     )
+
+
+def med_skemaer_qs(qs: QuerySet[Kontaktforloeb]) -> QuerySet[Kontaktforloeb]:
+    """Forløb with every schema and their caseworker, each tilknytning with its tilbud's
+    name (2 queries)."""
+    return qs.select_related(
+        "anmodning", "ivaerksaettelse", "afslutning", "oprettet_af"
+    ).prefetch_related(_tilknytninger())
+
+
+def med_skemaer(qs: QuerySet[Forloebsstatus]) -> QuerySet[Forloebsstatus]:
+    """Report rows with their forløb, loaded as ``med_skemaer_qs`` (for the downloads
+    and ``smdb_rapport``, which write every schema): 2 queries after the rows'."""
+    return qs.prefetch_related(Prefetch("forloeb", queryset=med_skemaer_qs(Kontaktforloeb.objects)))
+
+
+def forloeb_med_skemaer(ids) -> dict[int, Kontaktforloeb]:
+    """A page's forløb by id, loaded as ``med_skemaer_qs`` (2 queries)."""
+    return {f.pk: f for f in med_skemaer_qs(Kontaktforloeb.objects.filter(pk__in=ids))}
+
+
+def tilknytninger_for(ids) -> dict[int, list[Tilbudstilknytning]]:
+    """A page's tilknytninger by forløb, each with its tilbud's name (1 query)."""
+    ud: dict[int, list] = {pk: [] for pk in ids}
+    for t in _tilknytninger().queryset.filter(forloeb_id__in=ids):
+        ud[t.forloeb_id].append(t)
+    return ud
+
+
+def forloeb_af(rows) -> list[Kontaktforloeb]:
+    """The forløb of report rows (loaded with ``med_skemaer``)."""
+    return [row.forloeb for row in rows]
 
 
 # --- dates -------------------------------------------------------------------
@@ -109,23 +145,6 @@ def medicinsk_frist(start: date) -> date:
     return plus_maaned(start, 1)
 
 
-def sidste_social_haendelse(frist_senest: date) -> date:
-    """The first event date whose social deadline falls after ``frist_senest``: an event
-    before it is due by then."""
-    first = frist_senest.replace(day=1)
-    return first if frist_senest.day >= 15 else plus_maaned(first, -1)
-
-
-def sidste_medicinsk_start(frist_senest: date) -> date:
-    """The last start date whose medical deadline is on or before ``frist_senest``."""
-    d = plus_maaned(frist_senest, -1)
-    while medicinsk_frist(d + timedelta(days=1)) <= frist_senest:
-        d += timedelta(days=1)
-    while medicinsk_frist(d) > frist_senest:
-        d -= timedelta(days=1)
-    return d
-
-
 def tidspunkt(dato: date) -> datetime:
     """The moment a report "on ``dato``" is taken: now for today, otherwise the end of that day."""
     if dato == today_dk():
@@ -139,13 +158,8 @@ def glemte_maaneder() -> int:
 
 # --- the kontrollister ---------------------------------------------------------
 
-#: "Open" (no afslutning) inside a count: a test on the joined afslutning row.
-AABEN = Q(afslutning__isnull=True)
-#: "Open" as a row filter: NOT EXISTS, which PostgreSQL plans as an anti-join with a
-#: sound row estimate (a LEFT JOIN ... IS NULL with the afslutning's columns selected
-#: was estimated at one row, and the planner chose nested loops over 10,000 rows).
-AABEN_FILTER = ~Q(Exists(Afslutning.objects.filter(forloeb=OuterRef("pk"))))
-IKKE_SENDT_TIL_SMDB = ~Q(sync_status=SyncStatus.SENDT)
+#: "Open": no afslutning.
+AABEN = Q(behandling_afsluttet_dato__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -153,77 +167,87 @@ class Kontrolliste:
     slug: str
     titel: str
     regel: str  # the rule, as written on its page
-    betingelse: Callable[[date, Q], Q]  # (reference date, "open") -> condition
+    betingelse: Callable[[date], Q]  # reference date -> condition on a Forloebsstatus
     kolonne: str = ""  # the list's own column heading
-    orden: tuple[str, ...] = ("anmodning__behandling_anmodning_dato", "pk")
+    orden: tuple[str, ...] = ("behandling_anmodning_dato", "forloeb")
+    # Its column names schemas (which were refused, which are due): a page of the list
+    # loads its forløb with every schema; the others read the row alone.
+    skemaer: bool = False
 
-    def q(self, dato: date, *, raekker: bool = False) -> Q:
-        """The list's condition; ``raekker`` when it filters rows rather than counts."""
-        return self.betingelse(dato, AABEN_FILTER if raekker else AABEN)
+    def q(self, dato: date) -> Q:
+        return self.betingelse(dato)
 
 
-def _ikke_ivaerksat(dato: date, aaben: Q = AABEN) -> Q:
+def _ikke_ivaerksat(dato: date) -> Q:
     # R-IVAER-4's guarantee: day 14 is within it, day 15 is not.
     return (
-        aaben
-        & Q(ivaerksaettelse__isnull=True)
-        & Q(anmodning__behandling_anmodning_dato__lt=dato - timedelta(days=GARANTI_DAGE))
+        AABEN
+        & Q(ivaerksat_behandling_dato__isnull=True)
+        & Q(behandling_anmodning_dato__lt=dato - timedelta(days=GARANTI_DAGE))
     )
 
 
 def _ivaerksat_i_aaret(dato: date) -> Q:
     return Q(
-        ivaerksaettelse__ivaerksat_behandling_dato__gte=date(dato.year, 1, 1),
-        ivaerksaettelse__ivaerksat_behandling_dato__lte=dato,
+        ivaerksat_behandling_dato__gte=date(dato.year, 1, 1),
+        ivaerksat_behandling_dato__lte=dato,
     )
 
 
-def _garanti_overskredet(dato: date, aaben: Q = AABEN) -> Q:
+def _garanti_overskredet(dato: date) -> Q:
     # 32-IVÆR (days from anmodning to iværksættelse), as stored with the schema.
     return _ivaerksat_i_aaret(dato) & Q(
-        ivaerksaettelse__ivaerksat_behandling_dage_siden_anmodning_kvantitet__gt=GARANTI_DAGE
+        ivaerksat_behandling_dage_siden_anmodning_kvantitet__gt=GARANTI_DAGE
     )
 
 
 def med_tilknytning(q: Q) -> Q:
-    """Forløb with a tilknytning matching ``q``. An uncorrelated ``IN``: PostgreSQL runs
-    it once and hashes it (a hashed SubPlan inside a count, a semi-join in a filter),
-    where a correlated EXISTS is one index probe per forløb."""
-    return Q(pk__in=Tilbudstilknytning.objects.filter(q).values("forloeb_id"))
+    """Forløb with a tilknytning matching ``q`` (an uncorrelated ``IN``, which
+    PostgreSQL runs once and hashes)."""
+    return Q(forloeb_id__in=Tilbudstilknytning.objects.filter(q).values("forloeb_id"))
 
 
-def _aaben_tilknytning(dato: date) -> Q:
-    return med_tilknytning(
-        Q(tilbud_tilknyttet_behandling_start_dato__lte=dato)
-        & (
-            Q(tilbud_tilknyttet_behandling_slut_dato__isnull=True)
-            | Q(tilbud_tilknyttet_behandling_slut_dato__gte=dato)
-        )
+def aaben_tilknytning_paa(dato: date) -> Q:
+    """A tilknytning open on ``dato``: started on or before it, not ended before it."""
+    return Q(tilbud_tilknyttet_behandling_start_dato__lte=dato) & (
+        Q(tilbud_tilknyttet_behandling_slut_dato__isnull=True)
+        | Q(tilbud_tilknyttet_behandling_slut_dato__gte=dato)
     )
 
 
-def _uden_tilknytning(dato: date, aaben: Q = AABEN) -> Q:
+def _uden_aaben_tilknytning(dato: date) -> Q:
+    # The tilknytninger's cover (Forloebsstatus): none, all after the date, or all
+    # ended before it. Between the first start and the last slut, the date is covered
+    # unless the periods leave a gap; only then are the tilknytninger themselves asked.
+    aaben_paa_datoen = Exists(
+        Tilbudstilknytning.objects.filter(aaben_tilknytning_paa(dato), forloeb=OuterRef("pk"))
+    )
     return (
-        aaben & Q(ivaerksaettelse__ivaerksat_behandling_dato__lte=dato) & ~_aaben_tilknytning(dato)
+        Q(tilknytning_foerste_start__isnull=True)
+        | Q(tilknytning_foerste_start__gt=dato)
+        | Q(tilknytning_sidste_slut__lt=dato)
+        | (Q(tilknytning_huller=True) & ~aaben_paa_datoen)
     )
 
 
-def _laegesamtale(dato: date, aaben: Q = AABEN) -> Q:
+def _uden_tilknytning(dato: date) -> Q:
+    return AABEN & Q(ivaerksat_behandling_dato__lte=dato) & _uden_aaben_tilknytning(dato)
+
+
+def _laegesamtale(dato: date) -> Q:
     # R-IVAER-6: the lægesamtale is due within 14 days of the anmodning. Held on day
     # 14 is in time; not held is late only once day 14 has passed on ``dato``.
     frist = ExpressionWrapper(
-        F("anmodning__behandling_anmodning_dato") + timedelta(days=GARANTI_DAGE),
+        F("behandling_anmodning_dato") + timedelta(days=GARANTI_DAGE),
         output_field=DateField(),
     )
-    holdt_for_sent = Q(ivaerksaettelse__laegesamtale_afholdt_indikator=True) & Q(
-        ivaerksaettelse__laegesamtale_afholdt_dato__gt=frist
-    )
-    ikke_holdt = ~Q(ivaerksaettelse__laegesamtale_afholdt_indikator=True) & Q(
-        anmodning__behandling_anmodning_dato__lt=dato - timedelta(days=GARANTI_DAGE)
+    holdt_for_sent = Q(laegesamtale_afholdt_indikator=True) & Q(laegesamtale_afholdt_dato__gt=frist)
+    ikke_holdt = ~Q(laegesamtale_afholdt_indikator=True) & Q(
+        behandling_anmodning_dato__lt=dato - timedelta(days=GARANTI_DAGE)
     )
     return (
         _ivaerksat_i_aaret(dato)
-        & Q(ivaerksaettelse__oensker_borger_tilbud_laegesamtale_kode="01")
+        & Q(oensker_borger_tilbud_laegesamtale_kode="01")
         & (holdt_for_sent | ikke_holdt)
     )
 
@@ -232,86 +256,39 @@ def glemt_foer(dato: date) -> datetime:
     return datetime.combine(plus_maaned(dato, -glemte_maaneder()), time.min, tzinfo=DK)
 
 
-def _glemte(dato: date, aaben: Q = AABEN) -> Q:
-    foer = glemt_foer(dato)
-    nyere_tilknytning = med_tilknytning(Q(aendret__gte=foer))
-    return (
-        aaben
-        & Q(anmodning__aendret__lt=foer)
-        & (Q(ivaerksaettelse__isnull=True) | Q(ivaerksaettelse__aendret__lt=foer))
-        & ~nyere_tilknytning
-    )
-
-
-SKEMA_RELATIONER = ("anmodning", "ivaerksaettelse", "afslutning")
-
-
-def _smdb_fejl_skema(foer: datetime) -> Q:
-    """A schema SMDB refused, or one not sent and unchanged since ``foer``."""
-    return Q(sync_status=SyncStatus.AFVIST) | Q(
-        sync_status__in=(SyncStatus.IKKE_SENDT, SyncStatus.AFVENTER, SyncStatus.FEJL),
-        aendret__lt=foer,
-    )
+def _glemte(dato: date) -> Q:
+    # No schema changed since the limit (Forloebsstatus.senest_aendret: the newest
+    # change of the anmodning, iværksættelse and every tilknytning).
+    return AABEN & Q(senest_aendret__lt=glemt_foer(dato))
 
 
 def smdb_fejl_foer(dato: date) -> datetime:
     return tidspunkt(dato) - timedelta(days=1)
 
 
-def _prefixed(q: Q, prefix: str) -> Q:
-    """``q`` on a schema row, rewritten to filter forløb through ``prefix``."""
-    out = Q()
-    out.connector, out.negated = q.connector, q.negated
-    for child in q.children:
-        if isinstance(child, Q):
-            out.children.append(_prefixed(child, prefix))
-        else:
-            key, value = child
-            out.children.append((f"{prefix}__{key}", value))
-    return out
+def _smdb_fejl(dato: date) -> Q:
+    """A schema SMDB refused, or one not received and unchanged for more than a day."""
+    return AFVIST | Q(ikke_sendt_siden__lt=smdb_fejl_foer(dato))
 
 
-def _smdb_fejl(dato: date, aaben: Q = AABEN) -> Q:
-    skema = _smdb_fejl_skema(smdb_fejl_foer(dato))
-    q = med_tilknytning(skema)
-    for rel in SKEMA_RELATIONER:
-        q |= _prefixed(skema, rel)
-    return q
+#: A schema SMDB refused; one it has not received (refused, or not sent yet).
+AFVIST = Q(smdb_tilstand=SyncStatus.AFVIST)
+IKKE_MODTAGET = ~Q(smdb_tilstand=SyncStatus.SENDT)
 
 
 def frist_senest(dato: date) -> date:
     return dato + timedelta(days=FRIST_VARSEL_DAGE)
 
 
-def _frister(dato: date, aaben: Q = AABEN) -> Q:
-    senest = frist_senest(dato)
-    foer = sidste_social_haendelse(senest)
-    q = Q()
-    for rel, dato_felt in (
-        ("anmodning", "behandling_anmodning_dato"),
-        ("ivaerksaettelse", "ivaerksat_behandling_dato"),
-        ("afslutning", "behandling_afsluttet_dato"),
-    ):
-        q |= ~Q(**{f"{rel}__sync_status": SyncStatus.SENDT}) & Q(
-            **{f"{rel}__{dato_felt}__lt": foer}
-        )
-    start = "tilbud_tilknyttet_behandling_start_dato"
-    tilknytning = med_tilknytning(
-        IKKE_SENDT_TIL_SMDB
-        & (
-            (
-                Q(behandling_type_kode__in=MEDICINSKE_TYPER)
-                & Q(**{f"{start}__lte": sidste_medicinsk_start(senest)})
-            )
-            | (~Q(behandling_type_kode__in=MEDICINSKE_TYPER) & Q(**{f"{start}__lt": foer}))
-        )
-    )
-    return q | tilknytning
+def _frister(dato: date) -> Q:
+    # Forloebsstatus.naeste_frist: the earliest deadline (skema_frist) of the schemas
+    # SMDB has not received.
+    return Q(naeste_frist__lte=frist_senest(dato))
 
 
 #: The lists of the year's iværksættelser read in that order (their rows are this year's:
 #: walking the anmodningsdato index from the oldest would pass every other row first).
-IVAERKSAT_ORDEN = ("ivaerksaettelse__ivaerksat_behandling_dato", "pk")
+IVAERKSAT_ORDEN = ("ivaerksat_behandling_dato", "forloeb")
 
 KONTROLLISTER: dict[str, Kontrolliste] = {
     k.slug: k
@@ -341,6 +318,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "slutdato på eller efter datoen).",
             _uden_tilknytning,
             "Seneste tilknytning",
+            skemaer=True,
         ),
         Kontrolliste(
             "laegesamtale",
@@ -367,6 +345,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "mere end et døgn efter seneste ændring.",
             _smdb_fejl,
             "Skemaer",
+            skemaer=True,
         ),
         Kontrolliste(
             "frister",
@@ -378,6 +357,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             "efter startdatoen.",
             _frister,
             "Frister",
+            skemaer=True,
         ),
     )
 }
@@ -389,18 +369,19 @@ def kontrolliste_regel(liste: Kontrolliste) -> str:
 
 def kontrolliste_antal(*, omfang: Omfang, dato: date) -> dict[str, int]:
     """How many forløb are on each kontrolliste, in one query."""
-    return forloeb_i(omfang).aggregate(
-        **{
+    return _optael(
+        omfang,
+        {
             slug.replace("-", "_"): Count("pk", filter=liste.q(dato))
             for slug, liste in KONTROLLISTER.items()
-        }
+        },
     )
 
 
-def kontrolliste_forloeb(*, omfang: Omfang, slug: str, dato: date) -> QuerySet[Kontaktforloeb]:
+def kontrolliste_forloeb(*, omfang: Omfang, slug: str, dato: date) -> QuerySet[Forloebsstatus]:
     """The forløb on one kontrolliste in its order (oldest first), with every schema."""
     liste = KONTROLLISTER[slug]
-    return med_skemaer(forloeb_i(omfang).filter(liste.q(dato, raekker=True)).order_by(*liste.orden))
+    return status_i(omfang).filter(liste.q(dato)).order_by(*liste.orden)
 
 
 # --- what a row of a list says about its forløb (no queries: schemas are loaded) --
@@ -427,8 +408,10 @@ def skemaer(forloeb: Kontaktforloeb) -> list:
     return rows
 
 
-def skema_frist(row) -> date | None:
-    key = row.schema.key
+def skema_frist(row, key: str | None = None) -> date | None:
+    """The schema's reporting deadline; ``key`` names its kind where ``row`` is a
+    migration's historical model, which has no ``schema``."""
+    key = key or row.schema.key
     if key == "tilbudstilknytning":
         start = row.tilbud_tilknyttet_behandling_start_dato
         if start is None:
@@ -445,26 +428,38 @@ def skema_frist(row) -> date | None:
     return social_frist(d) if d else None
 
 
+#: Schema states, worst first: a forløb's SMDB state is the worst of its schemas'.
+VAERST_FOERST = (SyncStatus.AFVIST, SyncStatus.FEJL, SyncStatus.AFVENTER, SyncStatus.IKKE_SENDT)
+
+
+def vaerste_status(statuses) -> str:
+    statuses = set(statuses)
+    return next((s for s in VAERST_FOERST if s in statuses), SyncStatus.SENDT)
+
+
 def smdb_tilstand(forloeb: Kontaktforloeb) -> str:
     """The forløb's SMDB state in one word: the worst of its schemas'."""
-    statuses = {row.sync_status for row in skemaer(forloeb)}
-    for status in (SyncStatus.AFVIST, SyncStatus.FEJL, SyncStatus.AFVENTER, SyncStatus.IKKE_SENDT):
-        if status in statuses:
-            return SyncStatus(status).label
-    return SyncStatus.SENDT.label
+    return SyncStatus(vaerste_status(row.sync_status for row in skemaer(forloeb))).label
+
+
+def dage_siden(anmodet: date | None, dato: date) -> int | None:
+    return (dato - anmodet).days if anmodet is not None else None
 
 
 def dage_siden_anmodning(forloeb: Kontaktforloeb, dato: date) -> int | None:
     anmodning = getattr(forloeb, "anmodning", None)
-    if anmodning is None or anmodning.behandling_anmodning_dato is None:
-        return None
-    return (dato - anmodning.behandling_anmodning_dato).days
+    return dage_siden(anmodning.behandling_anmodning_dato if anmodning else None, dato)
 
 
 def aktive_tilknytninger(forloeb: Kontaktforloeb, dato: date) -> list:
+    return aktive(forloeb.tilbudstilknytninger.all(), dato)
+
+
+def aktive(tilknytninger, dato: date) -> list:
+    """The tilknytninger open on ``dato`` (as ``aaben_tilknytning_paa`` asks the database)."""
     return [
         t
-        for t in forloeb.tilbudstilknytninger.all()
+        for t in tilknytninger
         if t.tilbud_tilknyttet_behandling_start_dato
         and t.tilbud_tilknyttet_behandling_start_dato <= dato
         and (
@@ -474,15 +469,26 @@ def aktive_tilknytninger(forloeb: Kontaktforloeb, dato: date) -> list:
     ]
 
 
-def kontrolliste_detalje(slug: str, forloeb: Kontaktforloeb, dato: date) -> str:
-    """The list's own column for one row: why the forløb is on it."""
-    iv = getattr(forloeb, "ivaerksaettelse", None)
+def kontrolliste_detalje(
+    slug: str, row: Forloebsstatus, dato: date, forloeb: Kontaktforloeb | None = None
+) -> str:
+    """The list's own column for one row: why the forløb is on it. ``forloeb`` (with
+    every schema) for the lists marked ``skemaer``."""
     if slug == "ikke-ivaerksat":
-        over = (dage_siden_anmodning(forloeb, dato) or 0) - GARANTI_DAGE
+        over = (dage_siden(row.behandling_anmodning_dato, dato) or 0) - GARANTI_DAGE
         return f"{over} {'dag' if over == 1 else 'dage'} over garantien"
-    if slug == "garanti-overskredet" and iv is not None:
-        aarsag = iv.get_behandling_garanti_overskrede_aarsag_kode_display() or "ikke angivet"
-        return f"{iv.ivaerksat_behandling_dage_siden_anmodning_kvantitet} dage – {aarsag}"
+    if slug == "garanti-overskredet":
+        kode = row.behandling_garanti_overskrede_aarsag_kode
+        aarsag = garanti_aarsager().get(kode, "ikke angivet") if kode else "ikke angivet"
+        return f"{row.ivaerksat_behandling_dage_siden_anmodning_kvantitet} dage – {aarsag}"
+    if slug == "laegesamtale":
+        if row.laegesamtale_afholdt_indikator and row.laegesamtale_afholdt_dato:
+            return f"afholdt {row.laegesamtale_afholdt_dato:%d.%m.%Y}"
+        return "ikke afholdt"
+    if slug == "glemte":
+        return f"{row.senest_aendret:%d.%m.%Y}" if row.senest_aendret else ""
+    if forloeb is None:
+        return ""
     if slug == "uden-tilknytning":
         slut = [
             t.tilbud_tilknyttet_behandling_slut_dato
@@ -490,12 +496,6 @@ def kontrolliste_detalje(slug: str, forloeb: Kontaktforloeb, dato: date) -> str:
             if t.tilbud_tilknyttet_behandling_slut_dato
         ]
         return f"sluttede {max(slut):%d.%m.%Y}" if slut else "ingen"
-    if slug == "laegesamtale" and iv is not None:
-        if iv.laegesamtale_afholdt_indikator and iv.laegesamtale_afholdt_dato:
-            return f"afholdt {iv.laegesamtale_afholdt_dato:%d.%m.%Y}"
-        return "ikke afholdt"
-    if slug == "glemte":
-        return f"{max(r.aendret for r in skemaer(forloeb)):%d.%m.%Y}"
     if slug == "smdb-fejl":
         foer = smdb_fejl_foer(dato)
         return ", ".join(
@@ -516,48 +516,45 @@ def kontrolliste_detalje(slug: str, forloeb: Kontaktforloeb, dato: date) -> str:
     return ""
 
 
+def garanti_aarsager() -> dict[str, str]:
+    """4-IVÆR's codes and labels."""
+    from smdb.fields import ALL_FIELDS
+
+    return dict(ALL_FIELDS["BehandlingGarantiOverskredeAarsagKode"].codes)
+
+
 # --- OVERBLIK --------------------------------------------------------------------
 
 
-def overblik(*, omfang: Omfang) -> QuerySet[Kontaktforloeb]:
+def overblik(*, omfang: Omfang) -> QuerySet[Forloebsstatus]:
     """Every open forløb (no afslutning): OVERBLIK, "Borgere med igangværende
     kontaktforløb", oldest anmodning first."""
-    return med_skemaer(forloeb_i(omfang).filter(AABEN_FILTER)).order_by(
-        "anmodning__behandling_anmodning_dato", "pk"
-    )
+    return status_i(omfang).filter(AABEN).order_by("behandling_anmodning_dato", "forloeb")
 
 
 # --- the week, for the front page ----------------------------------------------
 
 
-def _et_skema(*statuses) -> Q:
-    """Forløb with a schema in one of ``statuses``."""
-    q = Q(med_tilknytning(Q(sync_status__in=statuses)))
-    for rel in SKEMA_RELATIONER:
-        q |= Q(**{f"{rel}__sync_status__in": statuses})
-    return q
-
-
 def _ugens_optaellinger(dato: date) -> dict[str, Count]:
     fra = dato - timedelta(days=6)
     return {
-        "afvist": Count("pk", filter=_et_skema(SyncStatus.AFVIST)),
-        "ikke_modtaget": Count(
-            "pk", filter=_et_skema(*(s for s in SyncStatus.values if s != SyncStatus.SENDT))
-        ),
-        "anmodninger": Count(
-            "pk", filter=Q(anmodning__behandling_anmodning_dato__range=(fra, dato))
-        ),
-        "ivaerksaettelser": Count(
-            "pk", filter=Q(ivaerksaettelse__ivaerksat_behandling_dato__range=(fra, dato))
-        ),
+        "afvist": Count("pk", filter=AFVIST),
+        "ikke_modtaget": Count("pk", filter=IKKE_MODTAGET),
+        "anmodninger": Count("pk", filter=Q(behandling_anmodning_dato__range=(fra, dato))),
+        "ivaerksaettelser": Count("pk", filter=Q(ivaerksat_behandling_dato__range=(fra, dato))),
     }
+
+
+def _optael(omfang: Omfang, optaellinger: dict[str, Count]) -> dict[str, int]:
+    # Aliased apart from the table's own fields (a count may be named like one).
+    tal = status_i(omfang).aggregate(**{f"antal_{k}": c for k, c in optaellinger.items()})
+    return {k: tal[f"antal_{k}"] for k in optaellinger}
 
 
 def ugens_tal(*, omfang: Omfang, dato: date) -> dict[str, int]:
     """New anmodninger and iværksættelser dated in the 7 days up to ``dato``, and the
     forløb with a schema SMDB refused or has not received yet (1 query)."""
-    return forloeb_i(omfang).aggregate(**_ugens_optaellinger(dato))
+    return _optael(omfang, _ugens_optaellinger(dato))
 
 
 def forside_tal(*, omfang: Omfang, dato: date) -> tuple[dict[str, int], dict[str, int]]:
@@ -567,91 +564,43 @@ def forside_tal(*, omfang: Omfang, dato: date) -> tuple[dict[str, int], dict[str
         slug.replace("-", "_"): Count("pk", filter=k.q(dato)) for slug, k in KONTROLLISTER.items()
     }
     uge = _ugens_optaellinger(dato)
-    tal = forloeb_i(omfang).aggregate(**lister, **uge)
+    tal = _optael(omfang, {**lister, **uge})
     return {k: tal[k] for k in lister}, {k: tal[k] for k in uge}
 
 
 # --- hovedtal ---------------------------------------------------------------------
 
-SYSTEMSKIFT_TEKSTER = ("systemskift", "systemskifte")
-
-
-def _systemskift_lukning() -> Q:
-    # R-SKIFT-4, as smdb.rules.systemskifte.er_systemskifte_afslutning reads it.
-    return Q(afslutning__behandling_afsluttet_aarsag_kode=ANDEN_AARSAG) & (
-        Q(afslutning__behandling_afsluttet_aarsag_tekst__iexact=SYSTEMSKIFT_TEKSTER[0])
-        | Q(afslutning__behandling_afsluttet_aarsag_tekst__iexact=SYSTEMSKIFT_TEKSTER[1])
-    )
-
-
-def er_genstart() -> Exists:
-    """R-SKIFT-4: this forløb restarts one closed by a system change the day before
-    its anmodningsdato (same CPR, same myndighed). The pair counts once, on the first
-    forløb's dates, so the restart's anmodning and iværksættelse are not counted."""
-    dagen_foer = ExpressionWrapper(
-        OuterRef("anmodning__behandling_anmodning_dato") - timedelta(days=1),
-        output_field=DateField(),
-    )
-    return Exists(
-        Kontaktforloeb.objects.filter(
-            _systemskift_lukning(),
-            myndighed_id=OuterRef("myndighed_id"),
-            person_identifikator=OuterRef("person_identifikator"),
-            afslutning__behandling_afsluttet_dato=dagen_foer,
-        )
-    )
-
-
-def har_genstart() -> Exists:
-    """R-SKIFT-4: this forløb was closed by a system change and restarted the next day;
-    its afslutning is not counted (the pair ends when the restart ends)."""
-    dagen_efter = ExpressionWrapper(
-        OuterRef("afslutning__behandling_afsluttet_dato") + timedelta(days=1),
-        output_field=DateField(),
-    )
-    return Exists(
-        Kontaktforloeb.objects.filter(
-            myndighed_id=OuterRef("myndighed_id"),
-            person_identifikator=OuterRef("person_identifikator"),
-            anmodning__behandling_anmodning_dato=dagen_efter,
-        )
-    )
-
-
-# R-SKIFT-4 as uncorrelated sets (run once, hashed): the restarts, and the closings
-# that were restarted. Each holds few forløb: only system changes.
-GENSTART = Q(pk__in=Kontaktforloeb.objects.filter(er_genstart()).values("pk"))
-LUKKET_VED_SYSTEMSKIFT = Q(
-    pk__in=Kontaktforloeb.objects.filter(_systemskift_lukning(), har_genstart()).values("pk")
-)
+# R-SKIFT-4 (Forloebsstatus.genstart / lukket_ved_systemskift, computed with
+# smdb.rules.systemskifte.er_systemskifte_afslutning): a forløb restarted the day after
+# a system change's afslutning is the same forløb, counted once on the first one's dates.
+GENSTART = Q(genstart=True)
+LUKKET_VED_SYSTEMSKIFT = Q(lukket_ved_systemskift=True)
 
 
 def _i_aaret(felt: str, aar: int) -> Q:
     return Q(**{f"{felt}__gte": date(aar, 1, 1), f"{felt}__lte": date(aar, 12, 31)})
 
 
-IVAER_DATO = "ivaerksaettelse__ivaerksat_behandling_dato"
-ANM_DATO = "anmodning__behandling_anmodning_dato"
-AFSL_DATO = "afslutning__behandling_afsluttet_dato"
-DAGE = "ivaerksaettelse__ivaerksat_behandling_dage_siden_anmodning_kvantitet"
+IVAER_DATO = "ivaerksat_behandling_dato"
+ANM_DATO = "behandling_anmodning_dato"
+AFSL_DATO = "behandling_afsluttet_dato"
+DAGE = "ivaerksat_behandling_dage_siden_anmodning_kvantitet"
 
 
 def hovedtal_betingelser(aar: int) -> dict[str, Q]:
     """Each headline number as a condition on a forløb."""
     ivaerksat = _i_aaret(IVAER_DATO, aar) & ~GENSTART
+    aaben_i_aaret = AABEN | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)})
     return {
         "anmodninger": _i_aaret(ANM_DATO, aar) & ~GENSTART,
         "ivaerksaettelser": ivaerksat,
         "afslutninger": _i_aaret(AFSL_DATO, aar) & ~LUKKET_VED_SYSTEMSKIFT,
         "inden_for_garanti": ivaerksat & Q(**{f"{DAGE}__lte": GARANTI_DAGE}),
         "over_garanti": ivaerksat & Q(**{f"{DAGE}__gt": GARANTI_DAGE}),
-        "i_behandling": Q(**{f"{IVAER_DATO}__lte": date(aar, 12, 31)})
-        & (Q(afslutning__isnull=True) | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)})),
+        "i_behandling": Q(**{f"{IVAER_DATO}__lte": date(aar, 12, 31)}) & aaben_i_aaret,
         # Godkendelse: every forløb open at some point in the year (a restart after a
         # system change is the same forløb, R-SKIFT-4).
-        "forloeb": Q(**{f"{ANM_DATO}__lte": date(aar, 12, 31)})
-        & (Q(afslutning__isnull=True) | Q(**{f"{AFSL_DATO}__gte": date(aar, 1, 1)}))
-        & ~GENSTART,
+        "forloeb": Q(**{f"{ANM_DATO}__lte": date(aar, 12, 31)}) & aaben_i_aaret & ~GENSTART,
     }
 
 
@@ -680,8 +629,8 @@ def hovedtal_tal(*, omfang: Omfang, aar: int) -> dict[str, int]:
     )
 
 
-def _hovedtal_qs(omfang: Omfang) -> QuerySet[Kontaktforloeb]:
-    return forloeb_i(omfang)
+def _hovedtal_qs(omfang: Omfang) -> QuerySet[Forloebsstatus]:
+    return status_i(omfang)
 
 
 ALDERSGRUPPER = (
@@ -732,7 +681,7 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
     b = hovedtal_betingelser(aar)
     qs = _hovedtal_qs(omfang)
     tal = hovedtal_tal(omfang=omfang, aar=aar)
-    alder = "ivaerksaettelse__person_ivaerksat_behandling_alder_kvantitet"
+    alder = "person_ivaerksat_behandling_alder_kvantitet"
     grupper = (
         qs.filter(b["ivaerksaettelser"])
         .annotate(
@@ -753,7 +702,7 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
                 default=Value("Kvinde"),
                 output_field=CharField(),
             ),
-            hovedstof=F("ivaerksaettelse__person_aktuelt_hovedstof_kode"),
+            hovedstof=F("person_aktuelt_hovedstof_kode"),
         )
         .values("aldersgruppe", "koen", "hovedstof")
         .annotate(n=Count("pk"))
@@ -771,7 +720,7 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
         fordelinger["hovedstof"][stof] = fordelinger["hovedstof"].get(stof, 0) + g["n"]
     tilknytninger = (
         Tilbudstilknytning.objects.filter(
-            forloeb__in=forloeb_i(omfang),
+            forloeb_id__in=status_i(omfang).values("forloeb_id"),
             tilbud_tilknyttet_behandling_start_dato__gte=date(aar, 1, 1),
             tilbud_tilknyttet_behandling_start_dato__lte=date(aar, 12, 31),
         )
@@ -802,14 +751,14 @@ def hovedtal(*, omfang: Omfang, aar: int) -> Hovedtal:
 
 def hovedtal_forloeb(
     *, omfang: Omfang, aar: int, noegle: str, aarsag: str | None = None
-) -> QuerySet[Kontaktforloeb]:
+) -> QuerySet[Forloebsstatus]:
     """The forløb behind one headline number (godkendelse: "the rows behind each number");
     ``aarsag`` narrows the afslutninger to one 3-AFSL code."""
     noegle = {"personer_i_behandling": "i_behandling", "personer": "forloeb"}.get(noegle, noegle)
     qs = _hovedtal_qs(omfang).filter(hovedtal_betingelser(aar)[noegle])
     if aarsag is not None:
-        qs = qs.filter(afslutning__behandling_afsluttet_aarsag_kode=aarsag)
-    return med_skemaer(qs.order_by(ANM_DATO, "pk"))
+        qs = qs.filter(behandling_afsluttet_aarsag_kode=aarsag)
+    return qs.order_by(ANM_DATO, "forloeb")
 
 
 def afslutninger_efter_aarsag(*, omfang: Omfang, aar: int) -> list[tuple[str, str, int]]:
@@ -820,14 +769,14 @@ def afslutninger_efter_aarsag(*, omfang: Omfang, aar: int) -> list[tuple[str, st
     rows = (
         _hovedtal_qs(omfang)
         .filter(hovedtal_betingelser(aar)["afslutninger"])
-        .values("afslutning__behandling_afsluttet_aarsag_kode")
+        .values("behandling_afsluttet_aarsag_kode")
         .annotate(n=Count("pk"))
-        .order_by("afslutning__behandling_afsluttet_aarsag_kode")
+        .order_by("behandling_afsluttet_aarsag_kode")
     )
     return [
         (
-            r["afslutning__behandling_afsluttet_aarsag_kode"],
-            _label(codes, r["afslutning__behandling_afsluttet_aarsag_kode"]),
+            r["behandling_afsluttet_aarsag_kode"],
+            _label(codes, r["behandling_afsluttet_aarsag_kode"]),
             r["n"],
         )
         for r in rows

@@ -87,7 +87,9 @@ def sagsbehandler_kontekst(user) -> dict:
     omfang = selectors.omfang_for_sagsbehandler(user)
     dato = today_dk()
     return {
-        "mine_sager": list(selectors.overblik(omfang=omfang)[:20]),
+        "mine_sager": selectors.forloeb_af(
+            selectors.med_skemaer(selectors.overblik(omfang=omfang))[:20]
+        ),
         "mine_kontrollister": kontrolliste_links(
             selectors.kontrolliste_antal(omfang=omfang, dato=dato), mine=True
         ),
@@ -120,7 +122,7 @@ def overblik(request):
 @require_GET
 def overblik_download(request, format: str):
     dato, _ = reference(request)
-    rows = list(_overblik_filter(request).qs)
+    rows = selectors.forloeb_af(selectors.med_skemaer(_overblik_filter(request).qs))
     kode = request.user.myndighed.kommune_kode
     navn = f"aktivliste-{kode}-{dato:%Y-%m-%d}"
     ids = [f.pk for f in rows]
@@ -329,7 +331,9 @@ def godkendelse_excel(request):
     for _navn, _, noegle in tal:
         if noegle == "personer":
             continue
-        rows = list(selectors.hovedtal_forloeb(omfang=omfang, aar=aar, noegle=noegle))
+        rows = selectors.forloeb_af(
+            selectors.med_skemaer(selectors.hovedtal_forloeb(omfang=omfang, aar=aar, noegle=noegle))
+        )
         ids.update(f.pk for f in rows)
         raekker = [exports.forloeb_raekke(f, dato) for f in rows]
         kolonner = [

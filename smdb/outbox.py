@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from cases.signals import meld_opdatering
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.schema_json import to_json
 
@@ -71,7 +72,9 @@ def snapshot(schema_row) -> dict:
     return payload
 
 
-def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
+def record(
+    *, schema_row, action: SyncAction | str, oprettet_afventer: bool = False
+) -> SyncOperation | None:
     """Record that ``schema_row`` must be created, edited or deleted in SMDB.
 
     Call it inside the service's ``transaction.atomic``:
@@ -85,7 +88,9 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
 
     The schema's ``sync_status`` becomes "afventer"; the sending task is queued
     when the transaction commits. Returns the operation, or None when a deletion
-    cancelled a schema SMDB never received.
+    cancelled a schema SMDB never received. ``oprettet_afventer``: the caller
+    created the row in this transaction with ``sync_status`` "afventer" (a create),
+    so it needs no update (one query less on a submit).
     """
     action = SyncAction(action)
     schema_key = schema_row.schema.key
@@ -94,9 +99,10 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
     ops = SyncOperation.objects.filter(schema=schema_key, object_id=schema_row.pk)
     # A schema just created has no operations yet (primary keys are never reused),
     # so a create skips the look-up: one query less on every form submit.
+    # A deletion asks its own questions below (and never coalesces).
     latest = (
         None
-        if action is SyncAction.INDSAET
+        if action in (SyncAction.INDSAET, SyncAction.SLET)
         else ops.exclude(status=S.ANNULLERET).order_by("-pk").first()
     )
     op = None
@@ -142,9 +148,12 @@ def record(*, schema_row, action: SyncAction | str) -> SyncOperation | None:
             action=action,
             payload=payload,
         )
-    if action is not SyncAction.SLET:
+    if action is not SyncAction.SLET and not (
+        oprettet_afventer and action is SyncAction.INDSAET and schema_row.sync_status == "afventer"
+    ):
         type(schema_row).objects.filter(pk=schema_row.pk).update(sync_status="afventer")
         schema_row.sync_status = "afventer"
+        meld_opdatering(forloeb_id)
     _queue_on_commit(forloeb_id)
     return op
 
@@ -183,12 +192,12 @@ def retry(op: SyncOperation) -> bool:
         updated=timezone.now(),
     )
     if updated:
-        refresh_row_status(op.schema, op.object_id)
+        refresh_row_status(op.schema, op.object_id, forloeb_id=op.forloeb_id)
         _queue_on_commit(op.forloeb_ref)
     return bool(updated)
 
 
-def refresh_row_status(schema_key: str, object_id: int) -> None:
+def refresh_row_status(schema_key: str, object_id: int, *, forloeb_id: int | None) -> None:
     """The schema row shows the state of its newest operation."""
     latest = (
         SyncOperation.objects.filter(schema=schema_key, object_id=object_id)
@@ -200,6 +209,7 @@ def refresh_row_status(schema_key: str, object_id: int) -> None:
     )
     if latest is not None:
         schema_model(schema_key).objects.filter(pk=object_id).update(sync_status=ROW_STATUS[latest])
+        meld_opdatering(forloeb_id)
 
 
 def latest_operation(schema_row) -> SyncOperation | None:

@@ -61,6 +61,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from cases.signals import meld_opdatering
 from certificates import journal
 from certificates.klient import klient_for, klienter_for
 from smdb import contract, outbox
@@ -390,6 +391,7 @@ def _record_batch(results: list[Result]) -> None:
                     for r in rs
                 ],
             )
+    meld_opdatering(*{r.op.forloeb_id for r in sent})
 
 
 #: An operation no worker holds.
@@ -520,6 +522,7 @@ def _record(result: Result) -> None:
         if status == S.SENDT and fields.get("smdb_id"):
             row["smdb_id"] = fields["smdb_id"]
         outbox.schema_model(op.schema).objects.filter(pk=op.object_id).update(**row)
+        meld_opdatering(op.forloeb_id)
 
 
 def _eager() -> bool:
@@ -814,5 +817,6 @@ def refresh_from_smdb(schema_row, *, klient: SmdbKlient | None = None) -> bool:
     model.objects.filter(pk=schema_row.pk).update(
         version=F("version") + 1, sync_status="sendt", **changes
     )
+    meld_opdatering(schema_row.forloeb_id)
     schema_row.refresh_from_db()
     return True

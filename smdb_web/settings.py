@@ -120,9 +120,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A live server thread and the Celery worker write concurrently in tests.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The report counts (issue 12) are costed high enough to trigger PostgreSQL's JIT,
-    # whose compiling took 5 of a page's 6 s at 100,000 forløb; it never paid here.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Issue 12's report pages, measured at 100,000 forløb (benchmarks/test_bench_reports.py):
+    # - JIT: the report counts were costed high enough to compile, which took 5 of a
+    #   page's 6 s; it never paid here.
+    # - random_page_cost 1.1 (PostgreSQL's advice for SSDs and a cached working set,
+    #   instead of 4, a spinning disk's): with 4, a list page deep into the myndighed's
+    #   open forløb (OVERBLIK page 100) sorted every row (22 ms) instead of reading the
+    #   (myndighed, anmodningsdato) index in order (6 ms).
+    # PGOPTIONS-style; set DATABASE_OPTIONS to replace both.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", os.environ.get("DATABASE_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

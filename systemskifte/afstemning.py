@@ -26,6 +26,7 @@ from audit.services import audit_record
 from cases import selectors
 from cases.models import Afslutning, Kontaktforloeb, Tilbudstilknytning
 from cases.schema_models import model_kwargs
+from cases.signals import meld_opdatering
 from smdb import outbox, sync
 from smdb.client import SmdbError, SmdbKlient
 from smdb.contract import AFSL, ANM, IVAER, TILB
@@ -327,6 +328,7 @@ def _overtag(forloeb: Kontaktforloeb, smdb: dict, *, user) -> None:
             opdater(afsl, smdb["afslutning"])
         else:
             opret(Afslutning, smdb["afslutning"])
+    meld_opdatering(forloeb.pk)  # the rows changed by QuerySet.update send no signal
 
 
 def afstem_alle() -> int:

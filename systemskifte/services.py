@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.models import Myndighed
 from audit.models import Handling
 from audit.services import audit_record
-from cases import selectors
+from cases import selectors, skrivning
 from cases.models import Afslutning, Anmodning, Ivaerksaettelse, Kontaktforloeb, Tilbudstilknytning
 from cases.schema_models import model_kwargs
 from cases.validation import rules_forloeb
@@ -590,7 +590,7 @@ def _fejl_ved(violations: list[rules.Violation], hvad: str) -> SkifteFejl:
 
 def luk(skifte: Systemskifte, borger: SkifteBorger) -> bool:
     """Model 2 (R-SKIFT-2), and a forgotten case in model 1/2: import and close."""
-    with transaction.atomic():
+    with skrivning.enhed():
         if not _saet(borger, Trin.HENTET, Trin.LUKNING_SENDT):
             return False
         forloeb = _importer(skifte, borger)
@@ -626,7 +626,7 @@ def luk(skifte: Systemskifte, borger: SkifteBorger) -> bool:
 def genstart(skifte: Systemskifte, borger: SkifteBorger) -> bool:
     """Model 2 (R-SKIFT-2): the new forløb, every start date = change date + 1.
     Called only when SMDB has taken the old forløb's Afslutning (R-ANM-1)."""
-    with transaction.atomic():
+    with skrivning.enhed():
         Myndighed.objects.select_for_update().get(pk=skifte.myndighed_id)  # R-ANM-1
         if not _saet(borger, Trin.LUKKET, Trin.GENSTART_SENDT):
             return False
@@ -674,7 +674,7 @@ def gensend(skifte: Systemskifte, borger: SkifteBorger) -> bool:
     (R-DEL-1), send again from here. Deletions and inserts are operations of one
     forløb, which the outbox sends in the order recorded: every deletion before the
     new anmodning, so SMDB never holds two active forløb for the citizen (R-ANM-1)."""
-    with transaction.atomic():
+    with skrivning.enhed():
         if not _saet(borger, Trin.HENTET, Trin.GENSENDING_SENDT):
             return False
         forloeb = _importer(skifte, borger)
@@ -702,7 +702,7 @@ def gensend(skifte: Systemskifte, borger: SkifteBorger) -> bool:
 
 def importer_skrivebeskyttet(skifte: Systemskifte, borger: SkifteBorger) -> bool:
     """Mellemløsning (R-SKIFT-3): imported read-only, maintained in SMDB-web."""
-    with transaction.atomic():
+    with skrivning.enhed():
         if not _saet(borger, Trin.HENTET, Trin.FAERDIG):
             return False
         forloeb = _importer(skifte, borger, skrivebeskyttet=True)

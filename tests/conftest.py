@@ -168,3 +168,30 @@ def _two_factor_only_where_tested(request, settings):
     two-factor is on only in tests marked ``two_factor`` (as in production)."""
     if request.node.get_closest_marker("two_factor") is None:
         settings.OTP_REQUIRED = False
+
+
+# --- The reports' read model (issue 12) ---------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _forloebsstatus_passer(request):
+    """After every test that used the database, each forløb's row in the reports' read
+    model (reporting.models.Forloebsstatus) equals a fresh computation from its schemas:
+    every write path the suite takes keeps it true. A test that sets up a state with
+    ``QuerySet.update`` recomputes the rows it touched (``reporting.forloebsstatus.opdater``),
+    as production code does through ``cases.signals.meld_opdatering``."""
+    bruger_db = request.node.get_closest_marker("django_db") is not None or any(
+        navn in request.fixturenames for navn in ("db", "transactional_db", "live_server")
+    )
+    if not bruger_db:
+        yield
+        return
+    # Requested here, so this check runs before the test's database is rolled back.
+    request.getfixturevalue("db")
+    yield
+    from reporting.forloebsstatus import afvigelser
+
+    forkerte = afvigelser()
+    if forkerte:
+        vist = dict(list(forkerte.items())[:5])
+        pytest.fail(f"Forløbsstatus passer ikke med skemaerne ({len(forkerte)} forløb): {vist}")

@@ -19,7 +19,7 @@ from cases.models import (
 from reporting import selectors as s
 from smdb.rules.dato import DK
 from tests.factories import UserFactory
-from tests.reporting.conftest import REF, alt_sendt, dage_foer, lav
+from tests.reporting.conftest import REF, alt_sendt, dage_foer, genberegn, lav
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,7 @@ def test_uden_tilknytning_a_tilknytning_ending_on_the_reference_date_is_still_op
     Tilbudstilknytning.objects.filter(forloeb=sluttede_i_gaar).update(
         tilbud_tilknyttet_behandling_slut_dato=REF - timedelta(days=1)
     )
+    genberegn(slutter_i_dag, sluttede_i_gaar)
     liste = paa_listen("uden-tilknytning", kbh)
     assert sluttede_i_gaar.pk in liste
     assert slutter_i_dag.pk not in liste
@@ -100,6 +101,7 @@ def test_uden_tilknytning_start_after_the_reference_date_is_not_open(kbh):
     Tilbudstilknytning.objects.filter(forloeb=starter_i_dag).update(
         tilbud_tilknyttet_behandling_start_dato=REF
     )
+    genberegn(starter_i_morgen, starter_i_dag)
     ingen = lav(kbh, dage_foer(60), "ivaersat")
     lukket = lav(kbh, dage_foer(200), "afsluttet")
     anmodet = lav(kbh, dage_foer(60))
@@ -118,6 +120,7 @@ def _laegesamtale(forloeb, *, oensker="01", afholdt=None, dato=None):
         laegesamtale_afholdt_indikator=afholdt,
         laegesamtale_afholdt_dato=dato,
     )
+    genberegn(forloeb)
 
 
 def test_laegesamtale_held_on_day_14_is_in_time_day_15_is_late(kbh):  # R-IVAER-6
@@ -159,6 +162,7 @@ def test_glemte_an_open_forloeb_unchanged_for_6_months(kbh, settings):
             model.objects.filter(forloeb=f).update(aendret=graense - timedelta(seconds=1))
     Ivaerksaettelse.objects.filter(forloeb=lige_paa_graensen).update(aendret=graense)
     Tilbudstilknytning.objects.filter(forloeb=tilknytning_aendret).update(aendret=graense)
+    genberegn(glemt, lige_paa_graensen, tilknytning_aendret, lukket)
     liste = paa_listen("glemte", kbh)
     assert glemt.pk in liste
     assert lige_paa_graensen.pk not in liste
@@ -170,6 +174,7 @@ def test_glemte_months_come_from_the_setting(kbh, settings):
     f = lav(kbh, date(2026, 1, 5), "ivaersat")
     for model in (Anmodning, Ivaerksaettelse):
         model.objects.filter(forloeb=f).update(aendret=datetime(2026, 4, 1, tzinfo=DK))
+    genberegn(f)
     settings.REPORTING_GLEMTE_MAANEDER = 6
     assert f.pk not in paa_listen("glemte", kbh)
     settings.REPORTING_GLEMTE_MAANEDER = 2
@@ -194,6 +199,7 @@ def test_smdb_fejl_refused_or_unsent_for_more_than_a_day(kbh):
         sync_status=SyncStatus.AFVENTER, aendret=timezone.now() - timedelta(hours=23)
     )
     Anmodning.objects.filter(forloeb=sendt).update(aendret=timezone.now() - timedelta(days=9))
+    genberegn(afvist, gammel, ny, sendt)
     from smdb.rules.dato import today_dk
 
     liste = paa_listen("smdb-fejl", kbh, dato=today_dk())
@@ -209,13 +215,6 @@ def test_social_deadline_is_the_15th_of_the_next_month():
     assert s.social_frist(date(2026, 5, 31)) == date(2026, 6, 15)
     assert s.social_frist(date(2026, 12, 20)) == date(2027, 1, 15)
     assert s.medicinsk_frist(date(2026, 1, 31)) == date(2026, 2, 28)
-    # The cut-offs the query uses agree with the deadlines, day by day.
-    for n in range(400):
-        senest = date(2026, 1, 1) + timedelta(days=n)
-        foer = s.sidste_social_haendelse(senest)
-        assert s.social_frist(foer - timedelta(days=1)) <= senest < s.social_frist(foer)
-        sidste = s.sidste_medicinsk_start(senest)
-        assert s.medicinsk_frist(sidste) <= senest < s.medicinsk_frist(sidste + timedelta(1))
 
 
 def test_frister_social_schema_due_on_the_15th_is_listed_from_the_8th(kbh):
@@ -225,6 +224,7 @@ def test_frister_social_schema_due_on_the_15th_is_listed_from_the_8th(kbh):
     assert f.pk in paa_listen("frister", kbh, dato=date(2026, 6, 8))
     assert f.pk in paa_listen("frister", kbh, dato=date(2026, 6, 20))  # overdue
     Anmodning.objects.filter(forloeb=f).update(sync_status=SyncStatus.SENDT)
+    genberegn(f)
     assert f.pk not in paa_listen("frister", kbh, dato=date(2026, 6, 20))
 
 
@@ -236,6 +236,7 @@ def test_frister_medical_tilknytning_due_one_month_after_its_start(kbh):
         alt_sendt(f)
         Tilbudstilknytning.objects.filter(forloeb=f).update(sync_status=SyncStatus.AFVENTER)
     Tilbudstilknytning.objects.filter(forloeb=medicinsk).update(behandling_type_kode="01")
+    genberegn(medicinsk, social)
     assert paa_listen("frister", kbh, dato=date(2026, 6, 7)) == set()
     assert paa_listen("frister", kbh, dato=date(2026, 6, 8)) == {social.pk}
     assert paa_listen("frister", kbh, dato=date(2026, 6, 20)) == {social.pk}
@@ -263,14 +264,14 @@ def test_a_caseworkers_own_counts_cover_the_forloeb_they_registered(kbh):
     lav(kbh, dage_foer(15))
     antal = s.kontrolliste_antal(omfang=s.omfang_for_sagsbehandler(alice), dato=REF)
     assert antal["ikke_ivaerksat"] == 1
-    assert set(s.overblik(omfang=s.omfang_for_sagsbehandler(alice))) == {egen}
+    assert [r.pk for r in s.overblik(omfang=s.omfang_for_sagsbehandler(alice))] == [egen.pk]
 
 
 def test_a_caseworker_gets_no_leder_scope(alice, leder, charlie):
     assert s.omfang_for_leder(alice).myndighed_id is None
     assert s.omfang_for_leder(leder).myndighed_id == leder.myndighed_id
     assert s.omfang_for_leder(charlie).myndighed_id == charlie.myndighed_id
-    assert not s.forloeb_i(s.omfang_for_leder(alice)).exists()
+    assert not s.status_i(s.omfang_for_leder(alice)).exists()
 
 
 def test_overblik_lists_open_forloeb_in_a_fixed_number_of_queries(kbh):
@@ -279,15 +280,16 @@ def test_overblik_lists_open_forloeb_in_a_fixed_number_of_queries(kbh):
 
     def laes():
         with CaptureQueriesContext(connection) as ctx:
-            rows = list(s.overblik(omfang=s.Omfang(kbh.pk)))
+            rows = s.forloeb_af(s.med_skemaer(s.overblik(omfang=s.Omfang(kbh.pk))))
             for r in rows:
                 [t.tilbud_navn for t in r.tilbudstilknytninger.all()]
                 s.smdb_tilstand(r)
+                _ = (r.anmodning, r.ivaerksaettelse, r.oprettet_af)
         return rows, len(ctx.captured_queries)
 
     rows, n = laes()
     assert [r.pk for r in rows] == [f.pk for f in reversed(aabne)]
-    assert n == 2
+    assert n == 3  # the rows, their forløb with the one-to-one schemas, the tilknytninger
     for k in range(5):
         lav(kbh, dage_foer(30 + k), "tilknyttet")
     assert laes()[1] == n
@@ -306,6 +308,7 @@ def _systemskift_par(myndighed, tekst="Systemskift", aarsag="10"):
         behandling_afsluttet_aarsag_kode=aarsag,
         behandling_afsluttet_aarsag_tekst=tekst,
     )
+    genberegn(foerste)
     anden = lav(
         myndighed,
         date(2026, 2, 1),

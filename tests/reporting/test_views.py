@@ -15,7 +15,7 @@ from audit.models import AuditEntry, Handling
 from cases.models import Anmodning, SyncStatus
 from reporting import selectors
 from tests.factories import UserFactory
-from tests.reporting.conftest import REF, dage_foer, lav
+from tests.reporting.conftest import REF, dage_foer, genberegn, lav
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +194,7 @@ def test_an_administrator_sees_reports_but_no_case_links(client, charlie, kbh):
 def test_smdb_refused_count_on_the_front_page(leder_client, kbh):
     f = lav(kbh, dage_foer(30))
     Anmodning.objects.filter(forloeb=f).update(sync_status=SyncStatus.AFVIST)
+    genberegn(f)
     assert leder_client.get("/").context["uge"]["afvist"] == 1
 
 

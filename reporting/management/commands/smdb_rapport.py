@@ -39,16 +39,17 @@ def _json_default(value):
 def liste_raekker(navn: str, *, omfang: selectors.Omfang, dato: date, kommune_kode: int):
     """The forløb of a list and its rows as ``smdb_rapport`` writes them."""
     if navn == "overblik":
-        forloeb = list(selectors.overblik(omfang=omfang))
+        qs = selectors.overblik(omfang=omfang)
     else:
-        forloeb = list(selectors.kontrolliste_forloeb(omfang=omfang, slug=navn, dato=dato))
+        qs = selectors.kontrolliste_forloeb(omfang=omfang, slug=navn, dato=dato)
+    rows = list(selectors.med_skemaer(qs))
     raekker = []
-    for f in forloeb:
-        row = exports.forloeb_raekke(f, dato, kommune_kode)
+    for r in rows:
+        row = exports.forloeb_raekke(r.forloeb, dato, kommune_kode)
         if navn != "overblik":
-            row["Detalje"] = selectors.kontrolliste_detalje(navn, f, dato)
+            row["Detalje"] = selectors.kontrolliste_detalje(navn, r, dato, r.forloeb)
         raekker.append(row)
-    return forloeb, raekker
+    return selectors.forloeb_af(rows), raekker
 
 
 def tal_rapport(navn: str, *, omfang: selectors.Omfang, aar: int) -> dict:
