@@ -106,17 +106,10 @@ def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Ko
         return forloeb
     forloeb.save()
     enhed.aktiv().laest(forloeb, andre, ny=True)
-    anmodning = Anmodning.objects.create(
-        forloeb=forloeb,
-        oprettet_af=user,
-        aendret_af=user,
-        sync_status=SyncStatus.AFVENTER,
-        **model_kwargs(data),
-    )
-    enhed.aktiv().oprettet(anmodning)
     # SMDB hears of it through the outbox, queued when this transaction commits.
-    outbox.record(schema_row=anmodning, action=SyncAction.INDSAET, oprettet_afventer=True)
-    audit_record(user=user, handling=Handling.OPRETTET, forloeb=forloeb, beskrivelse="Anmodning")
+    _create(
+        Anmodning, user=user, forloeb=forloeb, values=data, beskrivelse="Anmodning", kladde=False
+    )
     return forloeb
 
 

@@ -12,9 +12,11 @@ Two ways in, both inside the transaction of the change:
   the restart the next day, so one forløb's change can change its sibling's row).
   It runs from Django's signals on every save and delete of a forløb or schema, and
   from ``cases.signals.skemaer_opdateret``, which code that changes schemas with
-  ``QuerySet.update`` sends. ``genopbyg()`` recomputes every row; ``afvigelser()`` names
-the forløb whose stored row differs from a fresh computation (the test suite checks
-it after every test; ``manage.py forloebsstatus --kontroller`` does it on a database).
+  ``QuerySet.update`` sends.
+
+``genopbyg()`` recomputes every row; ``afvigelser()`` names the forløb whose stored
+row differs from a fresh computation (the test suite checks it after every test;
+``manage.py forloebsstatus --kontroller`` does it on a database).
 """
 
 from __future__ import annotations
@@ -280,11 +282,10 @@ def afvigelser(*, myndighed_id: int | None = None) -> dict[int, dict]:
     """Forløb whose stored row is missing or differs from a fresh computation, each
     with the differing fields as (stored, computed)."""
     Kontaktforloeb, Status = _modeller(global_apps)
-    gemt = {
-        r["forloeb_id"]: r
-        for r in Status.objects.values()
-        if myndighed_id is None or r["myndighed_id"] == myndighed_id
-    }
+    stored_rows = Status.objects.all()
+    if myndighed_id is not None:
+        stored_rows = stored_rows.filter(myndighed_id=myndighed_id)
+    gemt = {r["forloeb_id"]: r for r in stored_rows.values()}
     forkerte: dict[int, dict] = {}
     for rows in _alle_friske(Kontaktforloeb, myndighed_id):
         for pk, row in rows.items():
