@@ -21,7 +21,6 @@ row differs from a fresh computation (the test suite checks it after every test;
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +28,8 @@ from datetime import date, timedelta
 
 from django.apps import apps as global_apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from cases import skrivning
 from cases.signals import skemaer_opdateret, skrivning_afsluttet
@@ -41,15 +41,6 @@ SKEMAER = ("Anmodning", "Ivaerksaettelse", "Tilbudstilknytning", "Afslutning")
 IKKE_SENDT = ("ikke_sendt", "afventer", "fejl")  # cases.models.SyncStatus, not received
 SENDT = "sendt"
 BATCH = 2000
-
-# Forløb being deleted: their schemas' post_delete must not write a row for them.
-_lokal = threading.local()
-
-
-def _slettes() -> set[int]:
-    if not hasattr(_lokal, "ids"):
-        _lokal.ids = set()
-    return _lokal.ids
 
 
 # --- computing a row ----------------------------------------------------------------
@@ -241,7 +232,7 @@ def _borgernes_forloeb(Kontaktforloeb, ids: set[int]) -> list:
 
 def opdater(forloeb_ids: Iterable[int | None], *, apps=global_apps) -> None:
     """Recompute the rows of these forløb and of their citizens' other forløb."""
-    ids = {pk for pk in forloeb_ids if pk is not None} - _slettes()
+    ids = {pk for pk in forloeb_ids if pk is not None}
     if not ids:
         return
     Kontaktforloeb, Status = _modeller(apps)
@@ -253,7 +244,7 @@ def opdater_borger(myndighed_id: int, person_identifikator: str, *, apps=global_
     forloeb = _indlaes(
         Kontaktforloeb.objects.filter(
             myndighed_id=myndighed_id, person_identifikator=person_identifikator
-        ).exclude(pk__in=_slettes())
+        )
     )
     _gem(Status, beregn_alle(forloeb))
 
@@ -319,17 +310,23 @@ def _ved_gem(sender, instance, raw=False, **kwargs):
         opdater([pk])
 
 
-def _ved_sletning_af_skema(sender, instance, **kwargs):
+def _ved_sletning_af_skema(sender, instance, origin=None, **kwargs):
+    # Part of deleting the forløb itself: no row for it (its own goes with it), and
+    # its post_delete updates the citizen's others.
+    if _slettes_forloebet(origin):
+        return
     if not _i_skrivning(instance.forloeb_id):
         opdater([instance.forloeb_id])
 
 
-def _foer_sletning_af_forloeb(sender, instance, **kwargs):
-    _slettes().add(instance.pk)
+def _slettes_forloebet(origin) -> bool:
+    """``origin`` (what a deletion started from) is a forløb, or forløb."""
+    Kontaktforloeb = global_apps.get_model("cases", "Kontaktforloeb")
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is Kontaktforloeb
 
 
 def _ved_sletning_af_forloeb(sender, instance, **kwargs):
-    _slettes().discard(instance.pk)
     if not _i_skrivning(None):
         opdater_borger(instance.myndighed_id, instance.person_identifikator)
 
@@ -409,7 +406,6 @@ def forbind() -> None:
     Kontaktforloeb = global_apps.get_model("cases", "Kontaktforloeb")
     uid = "reporting.forloebsstatus"
     post_save.connect(_ved_gem, sender=Kontaktforloeb, dispatch_uid=f"{uid}.forloeb")
-    pre_delete.connect(_foer_sletning_af_forloeb, sender=Kontaktforloeb, dispatch_uid=uid)
     post_delete.connect(_ved_sletning_af_forloeb, sender=Kontaktforloeb, dispatch_uid=uid)
     for navn in SKEMAER:
         model = global_apps.get_model("cases", navn)

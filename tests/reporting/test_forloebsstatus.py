@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import demo, services
-from cases.models import Afslutning, Anmodning, SyncStatus, Tilbudstilknytning
+from cases.models import Afslutning, Anmodning, Kontaktforloeb, SyncStatus, Tilbudstilknytning
 from cases.schema_models import model_kwargs
 from reporting import forloebsstatus
 from reporting.models import Forloebsstatus
@@ -173,3 +173,10 @@ def test_a_caseworkers_write_updates_the_rows_from_memory_in_one_statement(alice
     assert row.tilknytning_foerste_start == f.ivaerksaettelse.ivaerksat_behandling_dato
     assert row.smdb_tilstand == SyncStatus.AFVENTER
     assert forloebsstatus.afvigelser() == {}
+
+
+def test_deleting_forloeb_by_queryset_writes_no_row_for_them(kbh):  # R-SKIFT-4
+    foerste, anden = _systemskift_par(kbh)
+    Kontaktforloeb.objects.filter(pk=anden.pk).delete()
+    assert not Forloebsstatus.objects.filter(forloeb_id=anden.pk).exists()
+    assert not status(foerste).lukket_ved_systemskift
