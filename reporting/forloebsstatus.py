@@ -32,14 +32,15 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from cases import skrivning
+from cases.models import SyncStatus
 from cases.signals import skemaer_opdateret, skrivning_afsluttet
 from reporting.selectors import skema_frist, vaerste_status
 from smdb.rules import variabler as v
 from smdb.rules.systemskifte import er_systemskifte_afslutning
 
 SKEMAER = ("Anmodning", "Ivaerksaettelse", "Tilbudstilknytning", "Afslutning")
-IKKE_SENDT = ("ikke_sendt", "afventer", "fejl")  # cases.models.SyncStatus, not received
-SENDT = "sendt"
+#: Not received by SMDB and not refused: waiting to be sent (``ikke_sendt_siden``).
+IKKE_SENDT = (SyncStatus.IKKE_SENDT, SyncStatus.AFVENTER, SyncStatus.FEJL)
 BATCH = 2000
 
 
@@ -123,7 +124,7 @@ def beregn(d: Dele) -> dict:
     frister = [
         frist
         for key, r in skemaer
-        if r.sync_status != SENDT and (frist := skema_frist(r, key)) is not None
+        if r.sync_status != SyncStatus.SENDT and (frist := skema_frist(r, key)) is not None
     ]
     return {
         "myndighed_id": f.myndighed_id,
@@ -200,14 +201,12 @@ def _indlaes(qs) -> list[Dele]:
 def _gem(Status, rows: dict[int, dict]) -> None:
     if not rows:
         return
-    felter = [f.name for f in Status._meta.concrete_fields if not f.primary_key]
-    objs = [Status(forloeb_id=pk, **row) for pk, row in rows.items()]
     Status.objects.bulk_create(
-        objs,
+        [Status(forloeb_id=pk, **row) for pk, row in rows.items()],
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["forloeb"],
-        update_fields=[f.removesuffix("_id") if f.endswith("_id") else f for f in felter],
+        update_fields=[f.name for f in Status._meta.concrete_fields if not f.primary_key],
     )
 
 
@@ -387,8 +386,8 @@ def _ved_skrivning(sender, skrivning, **kwargs):
     laest = list({id(f): f for f in skrivning.forloeb}.values())
     dele, ukendte = [], set()
     for f in laest:
-        if f.pk is None or (Kontaktforloeb, f.pk) in skrivning.slettede:
-            continue  # deleted (Django clears the pk); its row went with it
+        if _slettet(skrivning, Kontaktforloeb, f):
+            continue  # its row went with it
         d = _dele_i_hukommelsen(skrivning, f)
         if d is None:
             ukendte.add(f.pk)

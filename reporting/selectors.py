@@ -13,6 +13,7 @@ share these functions.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -167,15 +168,12 @@ class Kontrolliste:
     slug: str
     titel: str
     regel: str  # the rule, as written on its page
-    betingelse: Callable[[date], Q]  # reference date -> condition on a Forloebsstatus
+    q: Callable[[date], Q]  # reference date -> the condition on a Forloebsstatus
     kolonne: str = ""  # the list's own column heading
     orden: tuple[str, ...] = ("behandling_anmodning_dato", "forloeb")
     # Its column names schemas (which were refused, which are due): a page of the list
     # loads its forløb with every schema; the others read the row alone.
     skemaer: bool = False
-
-    def q(self, dato: date) -> Q:
-        return self.betingelse(dato)
 
 
 def _ikke_ivaerksat(dato: date) -> Q:
@@ -516,6 +514,7 @@ def kontrolliste_detalje(
     return ""
 
 
+@functools.cache
 def garanti_aarsager() -> dict[str, str]:
     """4-IVÆR's codes and labels."""
     from smdb.fields import ALL_FIELDS
