@@ -71,14 +71,19 @@ def test_a_404_on_a_case_url_is_logged_with_the_path_masked(client, alice, bob, 
     assert AuditEntry.objects.count() == 2
 
 
-def test_the_list_shows_names_and_links_rows_to_the_case(client, alice, charlie, kbh):
+def test_the_list_shows_names_and_the_forloeb_without_a_link_the_admin_cannot_follow(
+    client, alice, charlie, kbh
+):
     forloeb = ForloebFactory(myndighed=kbh)
     client.force_login(alice)
     client.get(detail(forloeb))
     client.force_login(charlie)
     html = client.get(LOG).content.decode()
     assert f"{alice.get_full_name()} <span" in html and "(alice)" in html
-    assert f'href="{detail(forloeb)}"' in html
+    assert f"<td>Forløb {forloeb.pk}</td>" in html
+    # Administrators see the log, not the cases: a link would be a 403.
+    assert f'href="{detail(forloeb)}"' not in html
+    assert client.get(detail(forloeb)).status_code == 403
 
 
 @pytest.fixture
