@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +29,7 @@ ROLLER_MED_TOTP = {Rolle.ADMINISTRATOR, Rolle.LEDER}
 RECOVERY_CODES = 10
 APP_NAVN = "Godkendelses-app"
 GENDANNELSE_NAVN = "Gendannelseskoder"
+GENDANNELSE_SALT = "smdb_web.accounts.gendannelseskode"
 # Pages a user who still owes the code may open.
 OPEN_URL_NAMES = {"totp_verify", "totp_enrol", "logout"}
 
@@ -76,12 +78,36 @@ def bekraeft_app(*, user, device_id: int, token: str) -> tuple[TOTPDevice, list[
     return device, nye_gendannelseskoder(user)
 
 
+def gendannelseskode_hash(code: str, *, secret: str | None = None) -> str:
+    """A recovery code as it is stored: a keyed hash (HMAC-SHA256 under SECRET_KEY,
+    16 hex digits, what StaticToken.token holds), so that the table alone lets nobody
+    past the second factor. Codes are shown in lower case; case is not significant."""
+    return salted_hmac(
+        GENDANNELSE_SALT, code.lower(), secret=secret, algorithm="sha256"
+    ).hexdigest()[:16]
+
+
 def nye_gendannelseskoder(user) -> list[str]:
+    """A fresh set of recovery codes, returned once to show the user; only their
+    hashes are kept."""
     static, _ = StaticDevice.objects.get_or_create(user=user, name=GENDANNELSE_NAVN)
     static.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=static, token=gendannelseskode_hash(c)) for c in codes]
+    )
     return codes
+
+
+def _gemt_som(device: StaticDevice, code: str) -> str:
+    """The stored form of ``code`` on ``device``: its hash under SECRET_KEY or, after a
+    key rotation, under one of SECRET_KEY_FALLBACKS (codes made before it still work)."""
+    hashes = [
+        gendannelseskode_hash(code, secret=key)
+        for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    ]
+    found = device.token_set.filter(token__in=hashes).values_list("token", flat=True).first()
+    return found or hashes[0]
 
 
 def kontroller_kode(user, token: str):
@@ -92,7 +118,8 @@ def kontroller_kode(user, token: str):
     for device in devices_for_user(user):
         if isinstance(device, TOTPDevice) != is_totp:
             continue
-        verified = verify_token(user, device.persistent_id, token)
+        kode = token if is_totp else _gemt_som(device, token)
+        verified = verify_token(user, device.persistent_id, kode)
         if verified is not None:
             return verified
     return None

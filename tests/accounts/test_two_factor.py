@@ -108,13 +108,19 @@ def test_login_asks_for_the_code_after_the_password(client, leder, kbh):
     assert client.get(target).status_code == 200
 
 
+def stored_codes(user) -> set[str]:
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
 def test_a_recovery_code_works_once(client, leder):
     enrolled(leder)
     [recovery, *_] = two_factor.nye_gendannelseskoder(leder)
+    assert two_factor.gendannelseskode_hash(recovery) in stored_codes(leder)
     login(client, leder)
     assert client.post(VERIFY, {"kode": recovery}).status_code == 302
     assert client.get(HOME).status_code == 200
-    assert not StaticToken.objects.filter(token=recovery).exists()
+    assert two_factor.gendannelseskode_hash(recovery) not in stored_codes(leder)
+    assert len(stored_codes(leder)) == two_factor.RECOVERY_CODES - 1
 
     client.post(reverse("logout"))
     login(client, leder)
@@ -154,7 +160,70 @@ def test_new_recovery_codes_replace_the_old_ones(client, leder, alice):
     assert response.status_code == 200
     new = response.context["codes"]
     assert len(new) == two_factor.RECOVERY_CODES and old not in new
-    assert not StaticToken.objects.filter(token=old).exists()
+    assert stored_codes(leder) == {two_factor.gendannelseskode_hash(c) for c in new}
     # Not for users without two-factor.
     client.force_login(alice)
     assert client.post(reverse("totp_nye_koder")).status_code == 403
+
+
+def test_recovery_codes_are_kept_only_as_keyed_hashes(leder, settings):
+    codes = two_factor.nye_gendannelseskoder(leder)
+    stored = stored_codes(leder)
+    assert len(stored) == len(codes) == two_factor.RECOVERY_CODES
+    assert not stored & set(codes)
+    assert all(len(h) == 16 and int(h, 16) >= 0 for h in stored)
+    # Keyed: the same code under another SECRET_KEY is another hash.
+    settings.SECRET_KEY = "en-anden-noegle-" + "x" * 40
+    assert not stored & {two_factor.gendannelseskode_hash(c) for c in codes}
+
+
+def test_a_recovery_code_is_accepted_in_capitals_and_with_spaces(client, leder):
+    enrolled(leder)
+    [recovery, *_] = two_factor.nye_gendannelseskoder(leder)
+    login(client, leder)
+    spaced = f"{recovery[:4]} {recovery[4:]}".upper()
+    assert client.post(VERIFY, {"kode": spaced}).status_code == 302
+    assert client.get(HOME).status_code == 200
+
+
+def test_recovery_codes_made_before_a_secret_key_rotation_still_work(client, leder, settings):
+    enrolled(leder)
+    [recovery, *_] = two_factor.nye_gendannelseskoder(leder)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "roteret-noegle-" + "y" * 40
+    login(client, leder)
+    assert client.post(VERIFY, {"kode": recovery}).status_code == 302
+    assert client.get(HOME).status_code == 200
+    assert len(stored_codes(leder)) == two_factor.RECOVERY_CODES - 1
+
+
+def test_a_wrong_recovery_code_is_refused_and_counts_towards_the_throttle(client, leder):
+    enrolled(leder)
+    two_factor.nye_gendannelseskoder(leder)
+    login(client, leder)
+    assert client.post(VERIFY, {"kode": "abcdefgh"}).status_code == 200
+    assert client.get(HOME).status_code == 302
+    device = StaticToken.objects.filter(device__user=leder).first().device
+    assert device.throttling_failure_count == 1
+
+
+def test_the_migration_replaces_plain_recovery_codes_by_their_hashes(client, leder):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    migration = import_module("accounts.migrations.0003_gendannelseskoder_som_hash")
+    enrolled(leder)
+    device = StaticDevice.objects.create(user=leder, name=two_factor.GENDANNELSE_NAVN)
+    plain = [StaticToken.random_token() for _ in range(3)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in plain])
+    already = two_factor.gendannelseskode_hash("allerede1")
+    StaticToken.objects.create(device=device, token=already)
+
+    migration.hash_gamle_koder(apps, None)
+    migration.hash_gamle_koder(apps, None)  # run twice: a hash is not hashed again
+
+    assert stored_codes(leder) == {two_factor.gendannelseskode_hash(c) for c in plain} | {already}
+    login(client, leder)
+    assert client.post(VERIFY, {"kode": plain[0]}).status_code == 302
