@@ -133,7 +133,7 @@ class KontrollisteTable(ForloebTable):
 
     def indlaes(self, ids: list[int]) -> None:
         super().indlaes(ids)
-        self.forloeb = selectors.forloeb_med_skemaer(ids) if self.liste.skemaer else {}
+        self.forloeb = selectors.forloeb_til_detalje(ids) if self.liste.skemaer else {}
 
     def celle_detalje(self, record):
         return selectors.kontrolliste_detalje(
