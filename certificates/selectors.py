@@ -59,6 +59,21 @@ def aktivt_miljoe(*, myndighed_id: int | None) -> AktivtMiljoe:
     )
 
 
+def aktivt_miljoe_i_sidehoved(*, myndighed_id: int | None) -> AktivtMiljoe:
+    """``aktivt_miljoe`` for the page header, on every page: its name and endpoint
+    only (no certificate, no key material loaded)."""
+    fundet = (
+        Miljoe.objects.filter(myndighed_id=myndighed_id, aktiv=True)
+        .values("navn", "endpoint", "auth")
+        .first()
+        if myndighed_id
+        else None
+    )
+    if fundet is None:
+        return standard_miljoe()
+    return AktivtMiljoe(label=MiljoeNavn(fundet["navn"]).label, **fundet)
+
+
 def certifikater(*, myndighed_id: int | None):
     return Certifikat.objects.for_myndighed(myndighed_id).defer("noegle_krypteret")
 
