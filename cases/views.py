@@ -39,6 +39,7 @@ from cases.wizards import (
     values_to_data,
 )
 from certificates import journal
+from reporting import views as reporting_views
 from smdb import rules, sync
 from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
@@ -54,16 +55,12 @@ def home(request):
     context = {}
     if request.user.kan_se_rapporter:
         # Supervisors (leder, administrator) get the kontrollister and reports (issue 12).
-        from reporting.views import forside
-
-        return forside(request)
+        return reporting_views.forside(request)
     if request.user.kan_se_sager:
-        from reporting.views import sagsbehandler_kontekst
-
         context = {
             "find_form": FindBorgerForm(),
             "forloeb_list": selectors.seneste_forloeb(user=request.user),
-            **sagsbehandler_kontekst(request.user),
+            **reporting_views.sagsbehandler_kontekst(request.user),
         }
     return render(request, "cases/home.html", context)
 
