@@ -37,9 +37,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY skal sættes når DEBUG er slået fra.")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"
 
-# Rotating SECRET_KEY: put the old one here (comma-separated) until sessions and
-# password-reset links made with it have run out; recovery codes keep working
-# (accounts.two_factor).
+# Rotating SECRET_KEY: the old one goes here (comma-separated). Sessions and
+# password-reset links made with it need it until they run out; two-factor recovery
+# codes made before the rotation (accounts.two_factor) need it until their users have
+# made new ones.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

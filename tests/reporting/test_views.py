@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -212,3 +212,36 @@ def test_another_myndigheds_leder_sees_nothing(client, kbh, aarhus):
             wb = load_workbook(io.BytesIO(response.content))
             cells = [c for ws in wb for row in ws.values for c in row]
             assert f.person_identifikator not in cells and f.pk not in cells[2:], url
+
+
+@pytest.mark.parametrize("slug", list(selectors.KONTROLLISTER))
+def test_each_kontrolliste_is_read_in_a_fixed_number_of_queries(leder_client, kbh, slug):
+    """Its own column too: the lists that read schemas (uden-tilknytning, smdb-fejl,
+    frister) load only the fields that column reads, and must not reach for another
+    one row by row."""
+    from smdb.rules import today_dk
+
+    idag = today_dk()
+    url = reverse("reporting:kontrolliste", kwargs={"liste": slug})
+    params = {"dato": (idag + timedelta(days=40)).isoformat()}
+
+    def lav_flere(n: int) -> None:
+        for k in range(n):
+            anmodet = idag - timedelta(days=60 + k)
+            lav(kbh, anmodet, "ivaersat", dage=20)  # no tilknytning
+            lav(kbh, anmodet, "tilknyttet", dage=3)
+            lav(kbh, anmodet)
+
+    def laes():
+        with CaptureQueriesContext(connection) as ctx:
+            response = leder_client.get(url, params)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(response.context["table"].page.object_list)
+
+    lav_flere(1)
+    queries, rows = laes()
+    lav_flere(3)
+    queries2, rows2 = laes()
+    assert queries == queries2 <= 8
+    if selectors.KONTROLLISTER[slug].skemaer:
+        assert 0 < rows < rows2  # the list's own column was written for several rows
