@@ -70,3 +70,21 @@ def test_report_pages_pass_axe_and_the_csp(login, leder, kbh, live_server):
     for url, name in zip(urls, ("i12-hovedtal", "i12-godkendelse"), strict=True):
         page.goto(url)
         check_page(page, name)
+
+
+def test_hovedtal_charts_are_drawn_narrow_on_a_phone(login, leder, kbh, live_server):
+    ForloebFactory(myndighed=kbh, tilknyttet=True)
+    page = login(leder)
+    page.goto(f"{live_server.url}/rapporter/hovedtal/")
+    bred, smal = page.locator("svg.soejlediagram-bred"), page.locator("svg.soejlediagram-smal")
+    expect(bred.first).to_be_visible()
+    expect(smal.first).to_be_hidden()
+    page.set_viewport_size({"width": 390, "height": 900})
+    expect(bred.first).to_be_hidden()
+    expect(smal.first).to_be_visible()
+    # Its text is drawn at a readable size (the wide drawing would be about 7 px).
+    size = smal.first.locator("text.soejle-label").first.evaluate(
+        "t => t.getBoundingClientRect().height"
+    )
+    assert size >= 12
+    check_page(page, "i12-hovedtal-390")

@@ -161,7 +161,10 @@ def test_hovedtal_page_with_charts_and_excel(leder_client, kbh):
     response = leder_client.get(reverse("reporting:hovedtal"), {"aar": 2026})
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count("<svg") == 6 and "style=" not in body.split("<main")[1]
+    # Six charts, each drawn wide and narrow (reporting.charts); no inline style (CSP).
+    assert body.count('<svg class="soejlediagram soejlediagram-bred"') == 6
+    assert body.count('<svg class="soejlediagram soejlediagram-smal"') == 6
+    assert "style=" not in body.split("<main")[1]
     xlsx = leder_client.get(reverse("reporting:hovedtal_xlsx"), {"aar": 2026})
     wb = load_workbook(io.BytesIO(xlsx.content))
     tal = {r[0]: r[1] for r in wb["Hovedtal"].values}
