@@ -42,6 +42,11 @@ class User(AbstractUser):
         verbose_name = "bruger"
         verbose_name_plural = "brugere"
 
+    def navn_og_brugernavn(self) -> str:
+        """How a choice names a user: "Sara Sagsbehandler (sagsbehandler)"."""
+        name = self.get_full_name()
+        return f"{name} ({self.username})" if name else self.username
+
     @property
     def kan_se_sager(self) -> bool:
         """Caseworkers and supervisors work with citizens' cases; IT admins do not."""

@@ -48,9 +48,4 @@ class AdgangslogFilterSet(django_filters.FilterSet):
         self.filters["bruger"].queryset = User.objects.filter(myndighed_id=myndighed_id).order_by(
             "first_name", "last_name", "username"
         )
-        self.form.fields["bruger"].label_from_instance = bruger_navn
-
-
-def bruger_navn(user) -> str:
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
+        self.form.fields["bruger"].label_from_instance = User.navn_og_brugernavn

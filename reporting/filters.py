@@ -60,7 +60,9 @@ class OverblikFilter(django_filters.FilterSet):
         ]
         self.filters["sagsbehandler"].queryset = User.objects.filter(
             myndighed_id=omfang.myndighed_id
-        ).order_by("last_name", "first_name", "username")
+        ).order_by("first_name", "last_name", "username")
+        # The table shows the name; the choice names the user the same way.
+        self.form.fields["sagsbehandler"].label_from_instance = User.navn_og_brugernavn
 
     def filter_tilstand(self, qs, name, value):
         return qs.filter(ivaerksat_behandling_dato__isnull=value == "anmodet")

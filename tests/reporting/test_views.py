@@ -248,3 +248,19 @@ def test_each_kontrolliste_is_read_in_a_fixed_number_of_queries(leder_client, kb
     assert queries == queries2 <= 8
     if selectors.KONTROLLISTER[slug].skemaer:
         assert 0 < rows < rows2  # the list's own column was written for several rows
+
+
+def test_overblik_filters_by_the_caseworker_named_as_the_table_names_them(
+    leder_client, kbh, alice, bob
+):
+    egen = lav(kbh, dage_foer(30), oprettet_af=alice)
+    lav(kbh, dage_foer(31))
+    url = reverse("reporting:overblik")
+    response = leder_client.get(url)
+    choices = dict(response.context["filter"].form.fields["sagsbehandler"].choices)
+    label = f"{alice.get_full_name()} (alice)"
+    assert label in choices.values()
+    assert f">{label}</option>" in response.content.decode()
+    assert not any("bob" in str(c) for c in choices.values())  # another myndighed's user
+    filtreret = leder_client.get(url, {"sagsbehandler": alice.pk})
+    assert [r.record.pk for r in filtreret.context["table"].page.object_list] == [egen.pk]
