@@ -6,9 +6,10 @@ same page's count for the smallest myndighed, about 1,800 forløb: it must be eq
 the server time per request through Django's test client (middleware, view, ORM,
 template), and "raw SQL": the very statements that page ran, replayed on a bare
 cursor in the same run, with their rows fetched, and the difference ("Python": the
-request's own work; the last page, "gulv", measures the floor every signed-in page
-pays: session, user, middleware, base template). Targets: <= 8 queries per page,
-server time <= 3x the raw SQL, p95 <= 150 ms on PostgreSQL::
+request's own work; the last three pages, "gulv", measure the floor every signed-in
+page pays: session, user and middleware, then base.html, then a small form).
+Targets: <= 8 queries per page, server time <= 3x the raw SQL, p95 <= 150 ms on
+PostgreSQL::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smdb_bench \\
         .venv/bin/pytest benchmarks/test_bench_reports.py --benchmark-only --reuse-db
@@ -55,10 +56,18 @@ PAGES = [
     ],
     ("hovedtal", reverse("reporting:hovedtal")),
     ("godkendelse", reverse("reporting:godkendelse")),
-    # The floor: a signed-in page that reads no report (session, user, middleware, the
-    # base template); every page above pays it.
+    # The floor every page above pays, in three steps: a signed-in request with an
+    # empty answer (session, user, middleware), then base.html, then a real page that
+    # reads no report (benchmarks/gulv_urls.py).
+    ("gulv: tom side", "/bench/gulv/tom/"),
+    ("gulv: base.html", "/bench/gulv/base/"),
     ("gulv: skift adgangskode", reverse("password_change")),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _gulvsider(settings):
+    settings.ROOT_URLCONF = "benchmarks.gulv_urls"
 
 
 @pytest.fixture(scope="session")
