@@ -563,14 +563,46 @@ def overblik(*, omfang: Omfang) -> QuerySet[Forloebsstatus]:
 # --- the week, for the front page ----------------------------------------------
 
 
-def _ugens_optaellinger(dato: date) -> dict[str, Count]:
-    fra = dato - timedelta(days=6)
+#: The front page's second block, each number a link to its forløb (``ugens_forloeb``).
+UGENS_NAVNE = {
+    "anmodninger": "Nye anmodninger",
+    "ivaerksaettelser": "Nye iværksættelser",
+    "afvist": "Forløb med et skema afvist af SMDB",
+    "ikke_modtaget": "Forløb med et skema, som SMDB endnu ikke har modtaget",
+}
+
+
+UGE_DAGE = 7
+
+
+def uge_fra(dato: date) -> date:
+    """The first of the 7 days up to and including ``dato``."""
+    return dato - timedelta(days=UGE_DAGE - 1)
+
+
+def ugens_betingelser(dato: date) -> dict[str, Q]:
+    """Anmodninger and iværksættelser dated in the 7 days up to ``dato``; the forløb
+    SMDB has refused a schema of, or not yet received one of, as they stand now."""
+    fra = uge_fra(dato)
     return {
-        "afvist": Count("pk", filter=AFVIST),
-        "ikke_modtaget": Count("pk", filter=IKKE_MODTAGET),
-        "anmodninger": Count("pk", filter=Q(behandling_anmodning_dato__range=(fra, dato))),
-        "ivaerksaettelser": Count("pk", filter=Q(ivaerksat_behandling_dato__range=(fra, dato))),
+        "anmodninger": Q(behandling_anmodning_dato__range=(fra, dato)),
+        "ivaerksaettelser": Q(ivaerksat_behandling_dato__range=(fra, dato)),
+        "afvist": AFVIST,
+        "ikke_modtaget": IKKE_MODTAGET,
     }
+
+
+def _ugens_optaellinger(dato: date) -> dict[str, Count]:
+    return {k: Count("pk", filter=q) for k, q in ugens_betingelser(dato).items()}
+
+
+def ugens_forloeb(*, omfang: Omfang, dato: date, noegle: str) -> QuerySet[Forloebsstatus]:
+    """The forløb behind one of the front page's week numbers, oldest anmodning first."""
+    return (
+        status_i(omfang)
+        .filter(ugens_betingelser(dato)[noegle])
+        .order_by("behandling_anmodning_dato", "forloeb")
+    )
 
 
 def _optael(omfang: Omfang, optaellinger: dict[str, Count]) -> dict[str, int]:

@@ -8,6 +8,10 @@ app_name = "reporting"
 # own, not objects of a myndighed; reverse("reporting:kontrolliste", kwargs={"liste": s}).
 urlpatterns = [
     path("", views.forside, name="forside"),
+    *[
+        path(f"uge/{noegle}/", views.uge_raekker, {"noegle": noegle}, name="uge")
+        for noegle in selectors.UGENS_NAVNE
+    ],
     path("overblik/", views.overblik, name="overblik"),
     path(
         "overblik/aktivliste.xlsx",

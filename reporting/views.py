@@ -78,7 +78,39 @@ def forside(request):
     return render(
         request,
         "reporting/forside.html",
-        {"dato": dato, "kontrollister": kontrolliste_links(antal), "uge": uge},
+        {
+            "dato": dato,
+            "kontrollister": kontrolliste_links(antal),
+            "uge": uge,
+            "uge_tal": [
+                {"noegle": k, "navn": navn, "antal": uge[k]}
+                for k, navn in selectors.UGENS_NAVNE.items()
+            ],
+        },
+    )
+
+
+@rapporter_required
+@require_GET
+def uge_raekker(request, noegle: str):
+    """The forløb behind one of the front page's week numbers."""
+    dato, _ = reference(request)
+    table = ForloebTable(
+        selectors.ugens_forloeb(omfang=_omfang(request), dato=dato, noegle=noegle),
+        user=request.user,
+        dato=dato,
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "reporting/uge_raekker.html",
+        {
+            "navn": selectors.UGENS_NAVNE[noegle],
+            "dateret": noegle in ("anmodninger", "ivaerksaettelser"),
+            "fra": selectors.uge_fra(dato),
+            "dato": dato,
+            "table": table,
+        },
     )
 
 

@@ -31,6 +31,11 @@ def test_leder_follows_a_kontrolliste_filters_overblik_and_downloads_excel(
     page = login(leder)
     expect(page.get_by_role("heading", name="Kontrollister")).to_be_visible()
     check_page(page, "i12-forside")
+    # The week's numbers are links too: SMDB has received none of the 4 forløb yet.
+    ikke_modtaget = "Forløb med et skema, som SMDB endnu ikke har modtaget: 4"
+    page.get_by_role("link", name=ikke_modtaget).click()
+    expect(page.locator("tbody tr")).to_have_count(4)
+    page.go_back()
     page.get_by_role("link", name="1 Ikke iværksat inden for 14 dage").click()
     expect(page.get_by_role("heading", name="Ikke iværksat inden for 14 dage")).to_be_visible()
     expect(page.get_by_text("Dag 14 er inden for behandlingsgarantien")).to_be_visible()
@@ -63,11 +68,15 @@ def test_report_pages_pass_axe_and_the_csp(login, leder, kbh, live_server):
     ForloebFactory(myndighed=kbh, afsluttet=True, dage_til_ivaerksaettelse=20)
     page = login(leder)
     base = live_server.url
-    urls = [f"{base}/rapporter/hovedtal/", f"{base}/rapporter/godkendelse/"]
+    urls = [
+        f"{base}/rapporter/hovedtal/",
+        f"{base}/rapporter/godkendelse/",
+        f"{base}/rapporter/uge/ikke_modtaget/",
+    ]
     assert (
         visit_collecting_csp_errors(page, [f"{base}/", f"{base}/rapporter/overblik/", *urls]) == []
     )
-    for url, name in zip(urls, ("i12-hovedtal", "i12-godkendelse"), strict=True):
+    for url, name in zip(urls, ("i12-hovedtal", "i12-godkendelse", "i12-uge"), strict=True):
         page.goto(url)
         check_page(page, name)
 

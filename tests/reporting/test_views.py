@@ -15,7 +15,7 @@ from audit.models import AuditEntry, Handling
 from cases.models import Anmodning, SyncStatus
 from reporting import selectors
 from tests.factories import UserFactory
-from tests.reporting.conftest import REF, dage_foer, genberegn, lav
+from tests.reporting.conftest import REF, alt_sendt, dage_foer, genberegn, lav
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ SUPERVISOR_URLS = [
     reverse("reporting:godkendelse"),
     reverse("reporting:godkendelse_xlsx"),
     reverse("reporting:tal", kwargs={"noegle": "forloeb"}),
+    *[reverse("reporting:uge", kwargs={"noegle": k}) for k in selectors.UGENS_NAVNE],
 ]
 
 
@@ -264,3 +265,32 @@ def test_overblik_filters_by_the_caseworker_named_as_the_table_names_them(
     assert not any("bob" in str(c) for c in choices.values())  # another myndighed's user
     filtreret = leder_client.get(url, {"sagsbehandler": alice.pk})
     assert [r.record.pk for r in filtreret.context["table"].page.object_list] == [egen.pk]
+
+
+def test_each_week_number_on_the_front_page_links_to_the_forloeb_behind_it(leder_client, kbh):
+    ny = lav(kbh, dage_foer(6))  # anmodet on the week's first day
+    foer = lav(kbh, dage_foer(7))  # the day before: not this week's
+    ivaerksat = lav(kbh, dage_foer(20), "tilknyttet", dage=14)  # iværksat 6 days ago
+    afvist = lav(kbh, dage_foer(40), "afsluttet")
+    alt_sendt(ivaerksat)
+    alt_sendt(afvist)
+    Anmodning.objects.filter(forloeb=afvist).update(sync_status=SyncStatus.AFVIST)
+    genberegn(ivaerksat, afvist)
+    dato = {"dato": REF.isoformat()}
+    forventet = {
+        "anmodninger": [ny.pk],
+        "ivaerksaettelser": [ivaerksat.pk],
+        "afvist": [afvist.pk],  # afsluttet, and still listed: SMDB refused a schema
+        "ikke_modtaget": [afvist.pk, foer.pk, ny.pk],  # oldest anmodning first
+    }
+
+    forside = leder_client.get("/", dato)
+    body = forside.content.decode()
+    for noegle, pks in forventet.items():
+        url = reverse("reporting:uge", kwargs={"noegle": noegle})
+        assert f'href="{url}?dato={REF.isoformat()}"' in body
+        assert forside.context["uge"][noegle] == len(pks), noegle
+        liste = leder_client.get(url, dato)
+        assert liste.status_code == 200
+        assert [r.record.pk for r in liste.context["table"].page.object_list] == pks, noegle
+        assert selectors.UGENS_NAVNE[noegle] in liste.content.decode()
