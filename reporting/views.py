@@ -66,6 +66,13 @@ def kontrolliste_links(antal: dict[str, int], *, mine: bool = False) -> list[dic
     ]
 
 
+def _tabel(request, rows, dato) -> ForloebTable:
+    """Report rows as the lists show them: 50 a page, sorted by ``?sort=``."""
+    table = ForloebTable(rows, user=request.user, dato=dato)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return table
+
+
 # --- front pages ---------------------------------------------------------------------
 
 
@@ -95,12 +102,9 @@ def forside(request):
 def uge_raekker(request, noegle: str):
     """The forløb behind one of the front page's week numbers."""
     dato, _ = reference(request)
-    table = ForloebTable(
-        selectors.ugens_forloeb(omfang=_omfang(request), dato=dato, noegle=noegle),
-        user=request.user,
-        dato=dato,
+    table = _tabel(
+        request, selectors.ugens_forloeb(omfang=_omfang(request), dato=dato, noegle=noegle), dato
     )
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
         "reporting/uge_raekker.html",
@@ -141,8 +145,7 @@ def _overblik_filter(request):
 def overblik(request):
     dato, _ = reference(request)
     filterset = _overblik_filter(request)
-    table = ForloebTable(filterset.qs, user=request.user, dato=dato)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = _tabel(request, filterset.qs, dato)
     return render(
         request,
         "reporting/overblik.html",
@@ -332,12 +335,10 @@ def godkendelse_raekker(request, noegle: str):
     if noegle not in selectors.HOVEDTAL_NAVNE:
         raise Http404("Ukendt tal.")
     aarsag = request.GET.get("aarsag") if noegle == "afslutninger" else None
-    table = ForloebTable(
-        selectors.hovedtal_forloeb(omfang=_omfang(request), aar=aar, noegle=noegle, aarsag=aarsag),
-        user=request.user,
-        dato=dato,
+    rows = selectors.hovedtal_forloeb(
+        omfang=_omfang(request), aar=aar, noegle=noegle, aarsag=aarsag
     )
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = _tabel(request, rows, dato)
     return render(
         request,
         "reporting/godkendelse_raekker.html",
