@@ -49,53 +49,51 @@ class Soejlediagram:
     smal: Tegning
 
 
-def _bred(par, stoerst: int) -> Tegning:
+@dataclass(frozen=True)
+class _Maal:
+    """Where a layout puts labels and bars."""
+
+    label_bredde: int  # room left of the bars (0: each label stands above its bar)
+    label_hoejde: int  # room above each bar for its label (0: the label is beside it)
+    bar_bredde: int
+    bredde: int
+    # About 7 px a character at 13 px: longer labels are cut, the table has them.
+    label_tegn: int
+
+
+BRED = _Maal(LABEL_BREDDE, 0, BAR_BREDDE, LABEL_BREDDE + BAR_BREDDE + TAL_BREDDE, 32)
+SMAL = _Maal(0, SMAL_LABEL_HOEJDE, SMAL_BAR_BREDDE, SMAL_BAR_BREDDE + TAL_BREDDE - 10, 46)
+
+
+def _tegning(par, stoerst: int, maal: _Maal) -> Tegning:
+    over = bool(maal.label_hoejde)
+    raekke = maal.label_hoejde + BAR_HOEJDE + AFSTAND
     soejler = []
     for i, (label, n) in enumerate(par):
-        y = i * (BAR_HOEJDE + AFSTAND)
-        bredde = round(BAR_BREDDE * n / stoerst)
+        y = i * raekke + maal.label_hoejde
+        bredde = round(maal.bar_bredde * n / stoerst)
         soejler.append(
             Soejle(
-                # About 7 px a character at 13 px: long labels are cut, the table has them.
-                label=label if len(label) <= 32 else label[:31] + "…",
+                label=label
+                if len(label) <= maal.label_tegn
+                else label[: maal.label_tegn - 1] + "…",
                 antal=n,
-                label_x=LABEL_BREDDE - 8,
-                label_y=y + BAR_HOEJDE - 6,
-                x=LABEL_BREDDE,
+                label_x=0 if over else maal.label_bredde - 8,
+                label_y=y - 4 if over else y + BAR_HOEJDE - 6,
+                x=maal.label_bredde,
                 y=y,
                 bredde=bredde,
-                tekst_x=LABEL_BREDDE + bredde + 6,
+                tekst_x=maal.label_bredde + bredde + 6,
                 tekst_y=y + BAR_HOEJDE - 6,
             )
         )
-    hoejde = max(1, len(par)) * (BAR_HOEJDE + AFSTAND)
-    return Tegning(soejler, LABEL_BREDDE + BAR_BREDDE + TAL_BREDDE, hoejde, "end")
-
-
-def _smal(par, stoerst: int) -> Tegning:
-    raekke = SMAL_LABEL_HOEJDE + BAR_HOEJDE + AFSTAND
-    soejler = []
-    for i, (label, n) in enumerate(par):
-        top = i * raekke
-        bredde = round(SMAL_BAR_BREDDE * n / stoerst)
-        y = top + SMAL_LABEL_HOEJDE
-        soejler.append(
-            Soejle(
-                label=label if len(label) <= 46 else label[:45] + "…",
-                antal=n,
-                label_x=0,
-                label_y=top + SMAL_LABEL_HOEJDE - 4,
-                x=0,
-                y=y,
-                bredde=bredde,
-                tekst_x=bredde + 6,
-                tekst_y=y + BAR_HOEJDE - 6,
-            )
-        )
-    return Tegning(soejler, SMAL_BAR_BREDDE + TAL_BREDDE - 10, max(1, len(par)) * raekke, "start")
+    hoejde = max(1, len(par)) * raekke
+    return Tegning(soejler, maal.bredde, hoejde, "start" if over else "end")
 
 
 def soejlediagram(titel: str, par: list[tuple[str, int]]) -> Soejlediagram:
     """A horizontal bar per (label, count), scaled to the largest count."""
     stoerst = max((n for _, n in par), default=0) or 1
-    return Soejlediagram(titel=titel, bred=_bred(par, stoerst), smal=_smal(par, stoerst))
+    return Soejlediagram(
+        titel=titel, bred=_tegning(par, stoerst, BRED), smal=_tegning(par, stoerst, SMAL)
+    )

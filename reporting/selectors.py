@@ -573,6 +573,8 @@ UGENS_NAVNE = {
 
 
 UGE_DAGE = 7
+#: The week's numbers that count dates in the week (the others are states as they are now).
+UGENS_DATEREDE = ("anmodninger", "ivaerksaettelser")
 
 
 def uge_fra(dato: date) -> date:

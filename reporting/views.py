@@ -110,7 +110,7 @@ def uge_raekker(request, noegle: str):
         "reporting/uge_raekker.html",
         {
             "navn": selectors.UGENS_NAVNE[noegle],
-            "dateret": noegle in ("anmodninger", "ivaerksaettelser"),
+            "dateret": noegle in selectors.UGENS_DATEREDE,
             "fra": selectors.uge_fra(dato),
             "dato": dato,
             "table": table,
