@@ -231,8 +231,19 @@ def enqueue(forloeb_ref: int, *, countdown: float | None = None) -> None:
     else a message to the broker."""
     try:
         current_app.signature(SEND_TASK, args=(forloeb_ref,)).apply_async(countdown=countdown)
-    except Exception:  # any broker error: the row is safe in the outbox
-        logger.exception("Kunne ikke lægge forløb %s i køen; sweeperen tager det", forloeb_ref)
+    except Exception as exc:  # any broker error: the row is safe in the outbox
+        # One line, not a traceback per submit while Redis is down. Marked due now,
+        # so the first beat sweep after the outage queues it (smdb.sync.sweep), not
+        # only once it has waited SMDB_SYNC_WAITING_AFTER.
+        logger.warning(
+            "Kunne ikke lægge forløb %s i køen (%s: %s); sweeperen tager det",
+            forloeb_ref,
+            type(exc).__name__,
+            exc,
+        )
+        SyncOperation.objects.filter(
+            forloeb_ref=forloeb_ref, status=S.VENTER, next_attempt_at__isnull=True
+        ).update(next_attempt_at=timezone.now())
 
 
 def _queue_on_commit(forloeb_ref: int) -> None:

@@ -753,7 +753,8 @@ def sweep(*, waiting_after: timedelta | None = None) -> int:
     - claimed ("sender") with its lease run out: the worker died
       (``take_over_expired``);
     - "fejl" whose retry time has come (the delayed message may be lost);
-    - "venter" older than ``waiting_after`` (queued while the broker was down).
+    - "venter" whose message never reached the broker (``outbox.enqueue`` marked it
+      due), or older than ``waiting_after`` (its message may be lost).
     """
     now = timezone.now()
     if waiting_after is None:
@@ -765,9 +766,9 @@ def sweep(*, waiting_after: timedelta | None = None) -> int:
         )
     )
     refs |= set(
-        SyncOperation.objects.filter(status=S.VENTER, updated__lt=now - waiting_after).values_list(
-            "forloeb_ref", flat=True
-        )
+        SyncOperation.objects.filter(
+            Q(updated__lt=now - waiting_after) | Q(next_attempt_at__lte=now), status=S.VENTER
+        ).values_list("forloeb_ref", flat=True)
     )
     for ref in sorted(refs):
         outbox.enqueue(ref)

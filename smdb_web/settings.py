@@ -207,6 +207,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
+# A broker outage costs a caseworker nothing visible (issue 24): a submit's enqueue gives
+# up at once when Redis does not answer (bounded connect and socket timeouts, no publish
+# retry); the operation is already committed in the outbox, and the beat sweep queues it
+# when the broker is back (smdb.outbox.enqueue marks it due for that sweep).
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "0.5"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5,
+    # A publisher's connection is tried once (kombu retried for the whole connect
+    # timeout). The worker's and beat's own reconnect loops are not affected: they
+    # retry until the broker answers.
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
 # Workers keep Django's LOGGING (and so the CPR mask) instead of Celery's own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
