@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GET /healthz for probes, before sessions, sign-in, host check and HTTPS redirect.
+    "smdb_web.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PGOPTIONS-style; set DATABASE_OPTIONS to replace both.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", os.environ.get("DATABASE_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    )
+    # A database host that does not answer fails a request (and /healthz) in seconds,
+    # not after the operating system's TCP timeout of minutes.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
