@@ -168,7 +168,7 @@ def test_docker_compose_puts_caddy_terminating_tls_in_front_of_gunicorn():
     assert published == ["caddy"]
     caddyfile = (ROOT / "Caddyfile").read_text()
     assert "{$SITE_ADDRESS} {" in caddyfile
-    assert "reverse_proxy web:8000" in caddyfile
+    assert "reverse_proxy {$WEB_UPSTREAM:web:8000}" in caddyfile
     assert "--bind 0.0.0.0:8000" in services["web"]["command"]
 
 
