@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from django.urls import reverse
 from lxml import etree
 
 from certificates import auth, crypto, services, wssec
@@ -102,5 +101,3 @@ def test_the_key_is_parsed_once_per_certificate(kbh, test_cert, monkeypatch):
     )
     auth.X509Signatur(other).apply(_envelope(), {})
     assert len(parsed) == 2
-
-
