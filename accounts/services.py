@@ -10,7 +10,6 @@ the access log in the same transaction.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import two_factor
 from accounts.models import Rolle, User
 from accounts.selectors import brugere_i_myndighed
+from accounts.tokens import adgangskode_link_tokens
 from audit.models import Handling
 from audit.services import audit_record
 
@@ -205,7 +205,7 @@ def send_adgangskode_link(user_pk: int, base_url: str) -> None:
     bruger = User.objects.select_related("myndighed").get(pk=user_pk)
     if not bruger.is_active or not bruger.email:
         return  # deactivated (or e-mail removed) since the link was asked for
-    token = default_token_generator.make_token(bruger)
+    token = adgangskode_link_tokens.make_token(bruger)
     uid = urlsafe_base64_encode(force_bytes(bruger.pk))
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     context = {

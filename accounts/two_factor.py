@@ -9,6 +9,7 @@ check refuses it when DEBUG is off (accounts.checks).
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -48,10 +50,11 @@ def har_app(user) -> bool:
 
 
 def ny_app(user) -> TOTPDevice:
-    """The unconfirmed device enrolment shows; a new secret on each visit until
-    it is confirmed with a code."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name=APP_NAVN, confirmed=False)
+    """The unconfirmed device enrolment shows: the same secret on every visit
+    until it is confirmed with a code (issue 23: a QR code already scanned must
+    keep working after a reload)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=APP_NAVN, confirmed=False)
 
 
 def hemmelighed(device: TOTPDevice) -> str:
@@ -110,19 +113,62 @@ def _gemt_som(device: StaticDevice, code: str) -> str:
     return found or hashes[0]
 
 
-def kontroller_kode(user, token: str):
-    """The device that accepts ``token``: six digits are tried on the app, anything
-    else as a recovery code (used once). Each device throttles failed tries."""
+class SkalVente(Exception):
+    """Too many wrong codes lately: no code, right or wrong, is tried until then."""
+
+    def __init__(self, sekunder: int):
+        super().__init__(sekunder)
+        self.sekunder = sekunder
+
+
+def ventetid(device) -> int:
+    """Seconds until ``device`` tries a code again after wrong ones (django-otp's
+    back-off doubles with each failure), 0 when it does now."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def vent_tekst(sekunder: int) -> str:
+    enhed = "sekund" if sekunder == 1 else "sekunder"
+    return (
+        f"Der er tastet en forkert kode for nylig. Vent {sekunder} {enhed}, "
+        "og prøv så igen med den kode, appen viser."
+    )
+
+
+def _kandidater(user, token: str) -> tuple[str, bool, list]:
     token = token.strip().replace(" ", "")
     is_totp = len(token) == 6 and token.isascii() and token.isdigit()
-    for device in devices_for_user(user):
-        if isinstance(device, TOTPDevice) != is_totp:
+    devices = [d for d in devices_for_user(user) if isinstance(d, TOTPDevice) == is_totp]
+    return token, is_totp, devices
+
+
+def kontroller_kode(user, token: str):
+    """The device that accepts ``token``: six digits are tried on the app, anything
+    else as a recovery code (used once). Each device throttles failed tries; while
+    every device that could take the code waits, SkalVente says for how long
+    (issue 23: a right code in the back-off is not "wrong")."""
+    token, is_totp, devices = _kandidater(user, token)
+    waits = [ventetid(d) for d in devices]
+    if devices and all(waits):
+        raise SkalVente(min(waits))
+    for device, wait in zip(devices, waits, strict=True):
+        if wait:
             continue
         kode = token if is_totp else _gemt_som(device, token)
         verified = verify_token(user, device.persistent_id, kode)
         if verified is not None:
             return verified
     return None
+
+
+def ventetid_efter_fejl(user, token: str) -> int:
+    """After a wrong ``token``: seconds before the next try is taken (0: now)."""
+    _, _, devices = _kandidater(user, token)
+    waits = [ventetid(d) for d in devices]
+    return min(waits) if devices and all(waits) else 0
 
 
 class TwoFactorMiddleware:

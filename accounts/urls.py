@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views
+from accounts.tokens import adgangskode_link_tokens
 
 urlpatterns = [
     path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -10,7 +11,7 @@ urlpatterns = [
     path("brugere/", include("accounts.brugere_urls")),
     path(
         "adgangskode/ny/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(token_generator=adgangskode_link_tokens),
         name="password_reset_confirm",
     ),
     path(

@@ -149,6 +149,31 @@ class BekraeftAppForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    def __init__(self, *args, erstatter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if erstatter:
+            self.fields["adgangskode"] = forms.CharField(
+                label="Din adgangskode",
+                help_text="Du skifter din godkendelses-app: bekræft med din adgangskode.",
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )
+
+
+def _anden_faktor_givet(request, device) -> None:
+    """The second factor is accepted: a new session key (issue 21), so a key
+    learnt before the code was given (fixation) is worth nothing after it."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
+def _adgangskode_fejl(request) -> str | None:
+    """Replacing the app or the recovery codes asks for the password again, so an
+    open, unattended session alone cannot take over the second factor (issue 21)."""
+    if request.user.check_password(request.POST.get("adgangskode", "")):
+        return None
+    return "Adgangskoden passer ikke. Skriv din nuværende adgangskode for at fortsætte."
+
 
 def _next_url(request) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
@@ -167,14 +192,22 @@ def totp_verify(request):
         return redirect("totp_enrol")
     form = KodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = two_factor.kontroller_kode(user, form.cleaned_data["kode"])
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_next_url(request))
-        form.add_error(
-            "kode",
-            "Koden passer ikke. Brug den kode, appen viser nu, eller en ubrugt gendannelseskode.",
-        )
+        kode = form.cleaned_data["kode"]
+        try:
+            device = two_factor.kontroller_kode(user, kode)
+        except two_factor.SkalVente as vent:
+            form.add_error("kode", two_factor.vent_tekst(vent.sekunder))
+        else:
+            if device is not None:
+                _anden_faktor_givet(request, device)
+                return redirect(_next_url(request))
+            fejl = (
+                "Koden passer ikke. Brug den kode, appen viser nu, eller en ubrugt "
+                "gendannelseskode."
+            )
+            if vent := two_factor.ventetid_efter_fejl(user, kode):
+                fejl += f" Vent {vent} {'sekund' if vent == 1 else 'sekunder'} før næste forsøg."
+            form.add_error("kode", fejl)
     return render(request, "accounts/totp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -186,23 +219,34 @@ def totp_enrol(request):
     if two_factor.har_app(user) and not user.is_verified():
         # A password alone may not replace the app: give the code first.
         return redirect("totp_verify")
+    erstatter = two_factor.har_app(user)  # a verified user replacing the app
     device = None
     if request.method == "POST":
-        form = BekraeftAppForm(request.POST)
+        form = BekraeftAppForm(request.POST, erstatter=erstatter)
         if form.is_valid():
-            result = two_factor.bekraeft_app(
-                user=user, device_id=form.cleaned_data["device"], token=form.cleaned_data["kode"]
-            )
-            if result is not None:
-                device, codes = result
-                otp_login(request, device)
-                messages.success(request, "To-faktor-login er slået til.")
-                return render(
-                    request,
-                    "accounts/totp_koder.html",
-                    {"codes": codes, "next": _next_url(request)},
+            device_id = form.cleaned_data["device"]
+            pending = two_factor.TOTPDevice.objects.filter(
+                user=user, pk=device_id, confirmed=False
+            ).first()
+            vent = two_factor.ventetid(pending) if pending else 0
+            if erstatter and (fejl := _adgangskode_fejl(request)):
+                form.add_error("adgangskode", fejl)
+            elif vent:
+                form.add_error("kode", two_factor.vent_tekst(vent))
+            else:
+                result = two_factor.bekraeft_app(
+                    user=user, device_id=device_id, token=form.cleaned_data["kode"]
                 )
-            form.add_error("kode", "Koden passer ikke. Skriv den kode, appen viser nu.")
+                if result is not None:
+                    device, codes = result
+                    _anden_faktor_givet(request, device)
+                    messages.success(request, "To-faktor-login er slået til.")
+                    return render(
+                        request,
+                        "accounts/totp_koder.html",
+                        {"codes": codes, "next": _next_url(request)},
+                    )
+                form.add_error("kode", "Koden passer ikke. Skriv den kode, appen viser nu.")
         device_id = form.cleaned_data.get("device")
         if device_id is not None:
             device = two_factor.TOTPDevice.objects.filter(
@@ -210,7 +254,7 @@ def totp_enrol(request):
             ).first()
     if device is None:
         device = two_factor.ny_app(user)
-        form = BekraeftAppForm(initial={"device": device.pk})
+        form = BekraeftAppForm(initial={"device": device.pk}, erstatter=erstatter)
     return render(
         request,
         "accounts/totp_enrol.html",
@@ -229,5 +273,8 @@ def totp_nye_koder(request):
     user = request.user
     if not (two_factor.kraever_totp(user) and user.is_verified()):
         raise PermissionDenied("Kun for brugere med to-faktor-login.")
+    if fejl := _adgangskode_fejl(request):
+        messages.error(request, fejl)
+        return redirect("password_change")
     codes = two_factor.nye_gendannelseskoder(user)
     return render(request, "accounts/totp_koder.html", {"codes": codes, "next": "/"})

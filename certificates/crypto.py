@@ -9,6 +9,8 @@ first encrypts, all decrypt. Rotation: put the new key first, run
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +28,70 @@ from certificates.wssec import subject_text
 
 class CertifikatFejl(ValueError):
     """An uploaded certificate we cannot use; the message is Danish, for the user."""
+
+
+# Issue 21: the keys OCES function certificates use. A larger RSA key buys nothing
+# and costs much: reading a 16384-bit key takes ~30 s (cryptography checks it).
+RSA_BITS = (2048, 4096)
+EC_KURVER = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+NOEGLER_TEKST = "RSA på 2048–4096 bit eller EC på P-256, P-384 eller P-521"
+#: Seconds the file may take to read (in a child process, killed after that).
+LAESE_SEKUNDER = 5.0
+
+_LAES_I_UNDERPROCES = """
+import sys
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+raw = sys.stdin.buffer.read()
+n = int.from_bytes(raw[:4], "big")
+try:
+    key, _, _ = pkcs12.load_key_and_certificates(raw[4 + n:], raw[4:4 + n] or None)
+except Exception:
+    key = None
+if isinstance(key, rsa.RSAPrivateKey):
+    print("rsa", key.key_size)
+elif isinstance(key, ec.EllipticCurvePrivateKey):
+    print("ec", key.curve.name)
+else:
+    print("-")
+"""
+
+
+def _noegle_i_underproces(data: bytes, password: bytes) -> tuple[str, str]:
+    """The file's key type and size, read in a child process that is killed after
+    LAESE_SEKUNDER: a huge key makes this process wait no longer than that."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _LAES_I_UNDERPROCES],
+            input=len(password).to_bytes(4, "big") + password + data,
+            capture_output=True,
+            timeout=LAESE_SEKUNDER,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CertifikatFejl(
+            f"Certifikatfilen kunne ikke læses inden for {LAESE_SEKUNDER:g} sekunder: "
+            f"nøglen er for stor. Der accepteres {NOEGLER_TEKST}."
+        ) from exc
+    words = done.stdout.decode("ascii", "replace").split()
+    return (words[0], words[1]) if len(words) == 2 else ("-", "")
+
+
+def tjek_noegle(key) -> None:
+    """RSA 2048–4096 bit or EC on an OCES curve, else a Danish CertifikatFejl."""
+    if isinstance(key, rsa.RSAPrivateKey):
+        _tjek("rsa", str(key.key_size))
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        _tjek("ec", key.curve.name)
+    else:
+        raise CertifikatFejl(f"Nøgletypen understøttes ikke; der accepteres {NOEGLER_TEKST}.")
+
+
+def _tjek(kind: str, size: str) -> None:
+    if kind == "rsa" and not (RSA_BITS[0] <= int(size) <= RSA_BITS[1]):
+        raise CertifikatFejl(f"Nøglen er RSA på {size} bit; der accepteres {NOEGLER_TEKST}.")
+    if kind == "ec" and size not in EC_KURVER:
+        raise CertifikatFejl(f"Nøglen er EC på kurven {size}; der accepteres {NOEGLER_TEKST}.")
 
 
 def fernet() -> MultiFernet:
@@ -90,6 +156,9 @@ def laes_pkcs12(data: bytes, password: str, *, now: datetime | None = None) -> I
     """Read a PKCS#12 file; raise CertifikatFejl (Danish) for anything we cannot use."""
     if not data:
         raise CertifikatFejl("Filen er tom.")
+    kind, size = _noegle_i_underproces(data, password.encode())
+    if kind in ("rsa", "ec"):
+        _tjek(kind, size)  # refused before this process reads the key
     try:
         key, cert, _chain = pkcs12.load_key_and_certificates(data, password.encode() or None)
     except ValueError as exc:
@@ -111,8 +180,7 @@ def laes_pkcs12(data: bytes, password: str, *, now: datetime | None = None) -> I
             "Filen indeholder certifikatet, men ikke dets private nøgle; "
             "eksportér det igen med nøglen."
         )
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise CertifikatFejl("Nøgletypen understøttes ikke (kun RSA og EC).")
+    tjek_noegle(key)
     if key.public_key().public_numbers() != cert.public_key().public_numbers():
         raise CertifikatFejl("Den private nøgle hører ikke til certifikatet.")
     now = now or timezone.now()

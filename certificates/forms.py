@@ -1,6 +1,29 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 
 from certificates.models import AuthMetode, MiljoeNavn
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def endpoint_fejl(url: str) -> str | None:
+    """Why an SMDB or STS address may not be used, or None (issue 21): https
+    only, so "Test forbindelse" cannot be pointed at other services in plain
+    HTTP; http only to this machine in development (DEBUG), where the embedded
+    simulator runs on whatever port the app is served from."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and settings.DEBUG and (parts.hostname or "") in LOOPBACK:
+        return None
+    if parts.scheme == "http":
+        return (
+            "Adressen skal begynde med https:// (http:// er kun tilladt til 127.0.0.1 "
+            "eller localhost under udvikling)."
+        )
+    return "Adressen skal være en https://-adresse."
 
 
 class UploadForm(forms.Form):
@@ -37,6 +60,18 @@ class MiljoeForm(forms.Form):
         required=False,
         assume_scheme="https",
     )
+
+    def clean_endpoint(self):
+        return self._tjek_adresse("endpoint")
+
+    def clean_sts_url(self):
+        return self._tjek_adresse("sts_url")
+
+    def _tjek_adresse(self, name: str) -> str:
+        url = self.cleaned_data[name]
+        if url and (fejl := endpoint_fejl(url)):
+            raise forms.ValidationError(fejl)
+        return url
 
     def clean(self):
         data = super().clean()

@@ -159,24 +159,39 @@ def str_saml(assertion_id: str) -> etree._Element:
     return ref
 
 
-def _sign_method(key_pem: bytes):
-    key = serialization.load_pem_private_key(key_pem, password=None)
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return xmlsec.Transform.ECDSA_SHA256
-    return xmlsec.Transform.RSA_SHA256
+class Noegle:
+    """A private key parsed once, ready to sign with: parsing (and cryptography's
+    check of an RSA key) is the expensive part, so a certificate's key is parsed
+    once and kept (certificates.auth.noegle_for), not for every call (issue 21)."""
+
+    def __init__(self, key_pem: bytes):
+        key = serialization.load_pem_private_key(key_pem, password=None)
+        self.transform = (
+            xmlsec.Transform.ECDSA_SHA256
+            if isinstance(key, ec.EllipticCurvePrivateKey)
+            else xmlsec.Transform.RSA_SHA256
+        )
+        self.key_pem = key_pem
+        # SignatureContext.key takes a copy, so one parsed key serves every signature.
+        self.xmlsec_key = xmlsec.Key.from_memory(key_pem, xmlsec.KeyFormat.PEM, None)
+
+
+def _noegle(key: bytes | Noegle) -> Noegle:
+    return key if isinstance(key, Noegle) else Noegle(key)
 
 
 def sign(
     envelope: etree._Element,
     security: etree._Element,
     *,
-    key_pem: bytes,
+    key_pem: bytes | Noegle,
     nodes: list[etree._Element],
     key_info: etree._Element,
 ) -> etree._Element:
     """Append a ds:Signature to ``security`` over ``nodes`` (each gets a wsu:Id)."""
+    noegle = _noegle(key_pem)
     signature = xmlsec.template.create(
-        envelope, xmlsec.Transform.EXCL_C14N, _sign_method(key_pem), ns="ds"
+        envelope, xmlsec.Transform.EXCL_C14N, noegle.transform, ns="ds"
     )
     security.append(signature)
     ctx = xmlsec.SignatureContext()
@@ -186,7 +201,7 @@ def sign(
         ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri="#" + node_id)
         xmlsec.template.add_transform(ref, xmlsec.Transform.EXCL_C14N)
     xmlsec.template.ensure_key_info(signature).append(key_info)
-    ctx.key = xmlsec.Key.from_memory(key_pem, xmlsec.KeyFormat.PEM, None)
+    ctx.key = noegle.xmlsec_key
     ctx.sign(signature)
     return signature
 
@@ -195,7 +210,7 @@ def sign_enveloped(element: etree._Element, *, key_pem: bytes, cert_pem: bytes) 
     """An enveloped signature on an element with an ``ID`` attribute (a SAML assertion),
     placed after its Issuer as SAML requires."""
     signature = xmlsec.template.create(
-        element, xmlsec.Transform.EXCL_C14N, _sign_method(key_pem), ns="ds"
+        element, xmlsec.Transform.EXCL_C14N, Noegle(key_pem).transform, ns="ds"
     )
     issuer = element.find(q(SAML, "Issuer"))
     (issuer.addnext if issuer is not None else element.append)(signature)

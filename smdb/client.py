@@ -8,6 +8,11 @@
 - ``Transport(timeout=..., operation_timeout=...)`` on a requests Session; only
   the idempotent Hent* session retries by itself (503/502/504), inserts are
   retried by the outbox, which looks SMDB up first.
+- A hostile or broken endpoint cannot tie a process up (issue 21): a whole call
+  has a deadline of ``SMDB_TIMEOUT`` seconds (``Frist``: at the deadline the
+  socket is shut, however slowly the reply trickles in), a reply is read
+  streamed and refused beyond ``SMDB_MAX_SVAR_BYTES``, and redirects are never
+  followed.
 - ``wsse``: the WS-Security strategy of the environment (certificates.auth,
   chosen per myndighed by certificates.klient); None calls unauthenticated.
 - Every call is kept in the message journal (certificates.journal).
@@ -18,7 +23,9 @@ the SMDB variable, the Django field is ``snake_case(variable)``.
 
 from __future__ import annotations
 
+import contextvars
 import copy
+import socket
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -32,6 +39,9 @@ import zeep.exceptions
 from django.conf import settings
 from lxml import etree
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
 from urllib3.util.retry import Retry
 from zeep.plugins import Plugin
 from zeep.transports import Transport
@@ -161,7 +171,14 @@ def endpoint_for(interface: str, base: str | None = None) -> str:
 
 def _raise_for_non_soap_error(response: requests.Response, *args, **kwargs) -> None:
     """An HTTP error without a SOAP envelope (a proxy's 503 page, a 404) would
-    reach zeep as an "Unknown fault"; classify it by its status instead."""
+    reach zeep as an "Unknown fault"; classify it by its status instead. A
+    redirect is never followed: SMDB does not redirect, and following one would
+    let "Test forbindelse" probe other addresses."""
+    if 300 <= response.status_code < 400:
+        raise SmdbProtocolError(
+            f"HTTP {response.status_code}: SMDB-adressen omdirigerer til en anden adresse "
+            "(omdirigeringer følges ikke); ret miljøets endpoint."
+        )
     if response.status_code < 400 or "xml" in response.headers.get("Content-Type", ""):
         return
     error = f"HTTP {response.status_code} fra {response.url}"
@@ -170,10 +187,191 @@ def _raise_for_non_soap_error(response: requests.Response, *args, **kwargs) -> N
     raise SmdbProtocolError(error)
 
 
-def _session(*, retry_reads: bool) -> requests.Session:
+# --- the deadline of a whole call and the size of a reply --------------------------
+
+
+class Frist:
+    """The wall-clock deadline of one HTTP exchange. A per-read timeout alone lets
+    a reply trickling one byte every few seconds hold the process for ever; at the
+    deadline a watchdog shuts the exchange's socket, so the blocked read returns."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.slut = time.monotonic() + seconds
+        self.udloebet = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._udloeb)
+        self._timer.daemon = True
+
+    def rest(self) -> float:
+        return self.slut - time.monotonic()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            if self.udloebet:
+                _shut(sock)
+            else:
+                self._sockets.append(sock)
+
+    def _udloeb(self) -> None:
+        with self._lock:
+            self.udloebet = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> Frist:
+        self._token = _frist.set(self)
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _frist.reset(self._token)
+
+    def fejl(self) -> SmdbTransportError:
+        return SmdbTransportError(
+            f"Timeout: SMDB svarede ikke færdigt inden for {self.seconds:g} sekunder "
+            "(den samlede tidsgrænse for et kald, SMDB_TIMEOUT)."
+        )
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+_frist: contextvars.ContextVar[Frist | None] = contextvars.ContextVar("smdb_frist", default=None)
+
+
+class _FristMixin:
+    """urllib3 connections that hand their socket to the current call's Frist."""
+
+    def connect(self):
+        frist = _frist.get()
+        if frist is not None and frist.rest() <= 0:
+            raise ConnectTimeoutError(self, "den samlede tidsgrænse for kaldet er nået")
+        super().connect()
+        if frist is not None:
+            frist.watch(self.sock)
+
+    def getresponse(self, *args, **kwargs):
+        frist = _frist.get()
+        if frist is not None:
+            frist.watch(self.sock)  # a kept-alive connection is not connected again
+        return super().getresponse(*args, **kwargs)
+
+
+class _FristHTTPConnection(_FristMixin, HTTPConnection):
+    pass
+
+
+class _FristHTTPSConnection(_FristMixin, HTTPSConnection):
+    pass
+
+
+class _FristHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _FristHTTPConnection
+
+
+class _FristHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _FristHTTPSConnection
+
+
+class FristAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _FristHTTPPool, "https": _FristHTTPSPool}
+
+    def send(self, request, timeout=None, **kwargs):
+        frist = _frist.get()
+        if frist is not None:
+            # No single connect or read may outlast what is left of the call.
+            rest = max(frist.rest(), 0.001)
+            connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+            timeout = (min(connect or rest, rest), min(read or rest, rest))
+        return super().send(request, timeout=timeout, **kwargs)
+
+
+def laes_begraenset(response: requests.Response, *, max_bytes: int | None = None) -> bytes:
+    """The body of a streamed response, refused beyond ``max_bytes``
+    (SMDB_MAX_SVAR_BYTES), decompressed bytes counted, so a 200 MB (or a small
+    gzip bomb) reply costs no more memory than the limit."""
+    max_bytes = settings.SMDB_MAX_SVAR_BYTES if max_bytes is None else max_bytes
+    too_big = SmdbProtocolError(
+        f"SMDB's svar er større end {max_bytes // 1_000_000 or max_bytes} "
+        f"{'MB' if max_bytes >= 1_000_000 else 'byte'} og er afvist (SMDB_MAX_SVAR_BYTES)."
+    )
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        response.close()
+        raise too_big
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            total += len(chunk)
+            if total > max_bytes:
+                raise too_big
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def post_begraenset(
+    session: requests.Session,
+    url: str,
+    *,
+    data: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    max_bytes: int | None = None,
+) -> requests.Response:
+    """POST within a deadline of ``timeout`` seconds for the whole exchange, the
+    reply read whole but bounded; no redirect followed. The response's
+    ``content`` holds the body. A deadline passed is a SmdbTransportError."""
+    with Frist(timeout) as frist:
+        try:
+            response = session.post(
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+            response._content = laes_begraenset(response, max_bytes=max_bytes)
+        except (requests.RequestException, OSError) as exc:
+            if frist.udloebet:
+                raise frist.fejl() from exc
+            raise
+        if frist.udloebet:
+            # The shut socket can look like the end of a reply without a length.
+            raise frist.fejl()
+    response._content_consumed = True
+    return response
+
+
+class BegraensetTransport(Transport):
+    """zeep's transport, its POST within the call's deadline and size limit."""
+
+    def post(self, address, message, headers):
+        return post_begraenset(
+            self.session, address, data=message, headers=headers, timeout=self.operation_timeout
+        )
+
+
+def http_session(*, retry_reads: bool = False) -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = "smdb-web"
+    session.max_redirects = 0
     session.hooks["response"].append(_raise_for_non_soap_error)
+    retry = 0
     if retry_reads:
         # Hent* are idempotent: a short retry on a flapping gateway is harmless.
         retry = Retry(
@@ -182,10 +380,11 @@ def _session(*, retry_reads: bool) -> requests.Session:
             status_forcelist=(502, 503, 504),
             allowed_methods=frozenset({"POST"}),
             raise_on_status=False,
+            redirect=0,
         )
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+    adapter = FristAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
@@ -214,8 +413,8 @@ def build_client(
 ) -> zeep.Client:
     """A zeep client for one of SMDB's interfaces, on our local WSDL."""
     timeout = settings.SMDB_TIMEOUT if timeout is None else timeout
-    transport = Transport(
-        session=_session(retry_reads=interface == contract.HENT),
+    transport = BegraensetTransport(
+        session=http_session(retry_reads=interface == contract.HENT),
         timeout=timeout,
         operation_timeout=timeout,
     )
@@ -324,6 +523,12 @@ class SmdbKlient:
             return getattr(proxy, operation)(**kwargs)
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise SmdbTransportError(f"{operation}: {type(exc).__name__}: {exc}") from exc
+        except requests.RequestException as exc:
+            # A reply cut off mid-body (ChunkedEncodingError), a broken encoding: the
+            # answer never arrived whole, so try again later.
+            raise SmdbTransportError(
+                f"{operation}: svaret blev afbrudt undervejs ({type(exc).__name__})"
+            ) from exc
         except zeep.exceptions.TransportError as exc:
             error = f"{operation}: HTTP {exc.status_code}"
             if exc.status_code >= 500 or exc.status_code == 429:

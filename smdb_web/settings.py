@@ -263,7 +263,10 @@ CELERY_BEAT_SCHEDULE["smdb-afstemning"] = {  # nightly comparison with SMDB's ac
 SMDB_ENDPOINT = os.environ.get(
     "SMDB_ENDPOINT", "http://127.0.0.1:8000/smdbwebservice/api/external/v1/"
 )
+# Seconds one call to SMDB may take in all (connect, send, the whole reply), and
+# the largest reply read (bytes, decompressed); smdb.client holds both (issue 21).
 SMDB_TIMEOUT = float(os.environ.get("SMDB_TIMEOUT", "15"))
+SMDB_MAX_SVAR_BYTES = int(os.environ.get("SMDB_MAX_SVAR_BYTES", str(20_000_000)))
 # The embedded simulator is a development tool: with DEBUG off it is never on and its
 # URLs are not even routed (smdb_web/urls.py), whatever the environment says (issue 9).
 SMDB_SIMULATOR_ENABLED = DEBUG and env_bool("SMDB_SIMULATOR_ENABLED", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from base64 import b32decode
 
 import pytest
@@ -156,7 +157,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, leder, alice):
     login(client, leder)
     client.post(VERIFY, {"kode": code(device.bin_key)})
     assert "Lav nye gendannelseskoder" in client.get(reverse("password_change")).content.decode()
-    response = client.post(reverse("totp_nye_koder"))
+    response = client.post(reverse("totp_nye_koder"), {"adgangskode": PASSWORD})
     assert response.status_code == 200
     new = response.context["codes"]
     assert len(new) == two_factor.RECOVERY_CODES and old not in new
@@ -227,3 +228,99 @@ def test_the_migration_replaces_plain_recovery_codes_by_their_hashes(client, led
     assert stored_codes(leder) == {two_factor.gendannelseskode_hash(c) for c in plain} | {already}
     login(client, leder)
     assert client.post(VERIFY, {"kode": plain[0]}).status_code == 302
+
+
+# --- issue 21 and 23 ------------------------------------------------------------------
+
+
+def verified_client(client, user) -> TOTPDevice:
+    device = enrolled(user)
+    login(client, user)
+    assert client.post(VERIFY, {"kode": code(device.bin_key)}).status_code == 302
+    return device
+
+
+def test_the_session_key_changes_when_the_second_factor_is_accepted(client, leder):
+    device = enrolled(leder)
+    login(client, leder)
+    before = client.session.session_key
+    assert client.post(VERIFY, {"kode": code(device.bin_key)}).status_code == 302
+    assert client.session.session_key != before
+    assert client.get(HOME).status_code == 200
+
+
+def test_the_session_key_changes_when_the_app_is_enrolled(client, charlie):
+    login(client, charlie)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=charlie, confirmed=False)
+    before = client.session.session_key
+    client.post(ENROL, {"device": device.pk, "kode": code(device.bin_key)})
+    assert client.session.session_key != before
+
+
+def test_reloading_enrolment_keeps_the_key_already_scanned(client, charlie):
+    login(client, charlie)
+    first = client.get(ENROL).context["hemmelighed"]
+    assert client.get(ENROL).context["hemmelighed"] == first
+    device = TOTPDevice.objects.get(user=charlie, confirmed=False)
+    assert b32decode(first) == device.bin_key
+    done = client.post(ENROL, {"device": device.pk, "kode": code(device.bin_key)})
+    assert done.status_code == 200 and "codes" in done.context
+
+
+def test_a_right_code_during_the_back_off_is_told_to_wait_not_that_it_is_wrong(
+    client, leder, settings
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a slow test run stays inside the back-off
+    device = enrolled(leder)
+    login(client, leder)
+    wrong = client.post(
+        VERIFY, {"kode": "000000" if code(device.bin_key) != "000000" else "111111"}
+    )
+    assert "Koden passer ikke" in wrong.content.decode()
+    assert re.search(r"Vent (59|60) sekunder før næste forsøg", wrong.content.decode())
+    right = client.post(VERIFY, {"kode": code(device.bin_key)})
+    page = right.content.decode()
+    assert right.status_code == 200
+    assert "Koden passer ikke" not in page
+    assert re.search(r"Vent \d+ sekunder, og prøv så igen", page)
+    assert client.get(HOME).status_code == 302
+
+
+def test_the_leder_is_told_to_ask_an_administrator(client, leder, charlie):
+    enrolled(leder)
+    login(client, leder)
+    page = client.get(VERIFY).content.decode()
+    assert "bed en administrator i din myndighed" in page
+    assert "anden administrator" not in page
+    client.post(reverse("logout"))
+    enrolled(charlie)
+    login(client, charlie)
+    assert "bed en anden administrator i din myndighed" in client.get(VERIFY).content.decode()
+
+
+def test_replacing_the_app_asks_for_the_password(client, leder):
+    old = verified_client(client, leder)
+    page = client.get(ENROL)
+    assert "Din adgangskode" in page.content.decode()
+    new = TOTPDevice.objects.get(user=leder, confirmed=False)
+    refused = client.post(
+        ENROL, {"device": new.pk, "kode": code(new.bin_key), "adgangskode": "forkert"}
+    )
+    assert "Adgangskoden passer ikke" in refused.content.decode()
+    assert list(TOTPDevice.objects.filter(user=leder, confirmed=True)) == [old]
+    done = client.post(
+        ENROL, {"device": new.pk, "kode": code(new.bin_key), "adgangskode": PASSWORD}
+    )
+    assert done.status_code == 200 and "codes" in done.context
+    assert list(TOTPDevice.objects.filter(user=leder, confirmed=True)) == [new]
+
+
+def test_new_recovery_codes_ask_for_the_password(client, leder):
+    verified_client(client, leder)
+    [old, *_] = two_factor.nye_gendannelseskoder(leder)
+    before = stored_codes(leder)
+    for sent in ({}, {"adgangskode": "forkert"}):
+        response = client.post(reverse("totp_nye_koder"), sent, follow=True)
+        assert "Adgangskoden passer ikke" in response.content.decode()
+        assert stored_codes(leder) == before

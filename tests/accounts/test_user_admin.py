@@ -245,3 +245,23 @@ def test_reset_two_factor_of_another_myndigheds_user_is_404(admin_client, bob):
     response = admin_client.post(reverse("brugere:bruger_nulstil_to_faktor", args=[bob.pk]))
     assert response.status_code == 404
     assert TOTPDevice.objects.filter(user=bob).exists()
+
+
+def test_a_set_password_link_dies_with_deactivation_and_stays_dead_after_reactivation(
+    admin_client, client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 21."""
+    alice.email = "alice@example.dk"
+    alice.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("brugere:bruger_send_link", args=[alice.pk]))
+    link = re.search(r"http://testserver(/konto/adgangskode/ny/\S+/)", mailoutbox[0].body)[1]
+    admin_client.post(reverse("brugere:bruger_deactivate", args=[alice.pk]))
+    assert not client.get(link, follow=True).context["validlink"]
+    admin_client.post(reverse("brugere:bruger_reactivate", args=[alice.pk]))
+    assert not client.get(link, follow=True).context["validlink"]
+    # A new link works.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("brugere:bruger_send_link", args=[alice.pk]))
+    link = re.search(r"http://testserver(/konto/adgangskode/ny/\S+/)", mailoutbox[1].body)[1]
+    assert client.get(link, follow=True).context["validlink"]

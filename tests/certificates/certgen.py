@@ -18,7 +18,7 @@ from certificates.wssec import subject_text
 @dataclass(frozen=True)
 class TestCert:
     cert: x509.Certificate
-    key: rsa.RSAPrivateKey
+    key: rsa.RSAPrivateKey  # or an EC key (make_cert(key=...))
     cn: str
 
     @property
@@ -73,8 +73,10 @@ def make_cert(
     days: int = 365,
     starts_in_days: int = -1,
     fresh_key: bool = True,
+    key=None,
 ) -> TestCert:
-    key = _key(fresh_key)
+    """``key``: any private key (an EC key, an RSA key of another size) instead."""
+    key = key or _key(fresh_key)
     now = datetime.now(UTC)
     name = x509.Name(
         [

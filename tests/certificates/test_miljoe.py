@@ -129,3 +129,48 @@ def test_smdb_tokentest_reports_an_unreachable_smdb_in_danish(kbh, settings, cap
     with pytest.raises(CommandError, match="virker ikke"):
         call_command("smdb_tokentest")
     assert "SMDB kan ikke nås" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "debug", "ok"),
+    [
+        ("https://smdbpreprodws.dst.dk/smdbwebservice/api/external/v1/", False, True),
+        ("http://smdbpreprodws.dst.dk/smdbwebservice/api/external/v1/", False, False),
+        ("http://127.0.0.1:8000/smdbwebservice/api/external/v1/", False, False),
+        ("http://127.0.0.1:8301/smdbwebservice/api/external/v1/", True, True),
+        ("http://localhost:9123/x/", True, True),
+        ("http://10.0.0.5:8000/x/", True, False),
+        ("http://169.254.169.254/latest/", True, False),
+    ],
+)
+def test_endpoint_must_be_https_http_only_to_this_machine_in_development(
+    charlie_client, settings, endpoint, debug, ok
+):
+    """Issue 21: no plain-HTTP probing of other addresses through Test forbindelse."""
+    settings.DEBUG = debug
+    response = charlie_client.post(
+        reverse("certificates:miljoe", args=["test"]),
+        {"endpoint": endpoint, "auth": AuthMetode.SIGNATUR, "sts_url": ""},
+    )
+    assert Miljoe.objects.filter(endpoint=endpoint).exists() == ok
+    if not ok:
+        assert response.status_code == 200
+        assert "Adressen skal begynde med https://" in response.content.decode()
+
+
+def test_sts_address_must_be_https_too(charlie_client):
+    response = charlie_client.post(
+        reverse("certificates:miljoe", args=["preprod"]),
+        {
+            "endpoint": "https://smdbpreprodws.dst.dk/x/",
+            "auth": AuthMetode.STS,
+            "sts_url": "http://sts.example.dk/",
+        },
+    )
+    assert "Adressen skal begynde med https://" in response.content.decode()
+    assert not Miljoe.objects.exists()
+
+
+def test_smdb_miljoe_refuses_plain_http(kbh):
+    with pytest.raises(CommandError, match="https://"):
+        call_command("smdb_miljoe", "preprod", "--auth", "none", "--endpoint", "http://x.dk/v1/")

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 
 from certificates import services
 from certificates.crypto import CertifikatFejl
+from certificates.forms import endpoint_fejl
 from certificates.management.commands import _myndighed
 from certificates.models import AuthMetode, MiljoeNavn
 
@@ -27,12 +28,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, miljoe, endpoint, auth, sts, aktiver, myndighed, **options):
         m = _myndighed.find(myndighed)
-        endpoint = endpoint or services.standard_endpoint(miljoe)
         for url in filter(None, (endpoint, sts)):
             try:
                 URLValidator(schemes=["http", "https"])(url)
             except ValidationError as exc:
                 raise CommandError(f"Ugyldig adresse: {url}") from exc
+            if fejl := endpoint_fejl(url):
+                raise CommandError(f"{url}: {fejl}")
+        endpoint = endpoint or services.standard_endpoint(miljoe)
         try:
             row = services.miljoe_gem(
                 myndighed=m,
