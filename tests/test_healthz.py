@@ -18,18 +18,13 @@ from tests.smdb_sync import harness
 
 @pytest.fixture
 def broker_down():
-    from smdb_web.celery import app
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    old = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app._pool = None
+    undo = harness.point_celery_at(f"redis://127.0.0.1:{port}/0")
     yield
-    app.conf.task_always_eager, app.conf.broker_url = old
-    app._pool = None
+    undo()
 
 
 def test_healthz_answers_without_sign_in_and_creates_no_session_or_log(client, db):

@@ -185,20 +185,32 @@ class Worker:
                 self.kill()
 
 
-def use_real_broker():
-    """Point this process's Celery app at Redis, not eager; returns an undo function."""
+def point_celery_at(broker_url: str):
+    """Point this process's Celery app at a broker, not eager; returns an undo function.
+
+    Both connection pools are dropped: a producer pool made for another broker
+    (an earlier test's memory://) would otherwise keep publishing there."""
     from smdb_web.celery import app
+
+    def drop_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
 
     old = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS_URL
-    app._pool = None  # drop a producer pool made for another broker
+    app.conf.broker_url = broker_url
+    drop_pools()
 
     def undo():
         app.conf.task_always_eager, app.conf.broker_url = old
-        app._pool = None
+        drop_pools()
 
     return undo
+
+
+def use_real_broker():
+    """Point this process's Celery app at Redis, not eager; returns an undo function."""
+    return point_celery_at(REDIS_URL)
 
 
 def simulator_endpoint(live_server_url: str) -> str:

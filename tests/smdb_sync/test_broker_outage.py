@@ -19,18 +19,13 @@ S = SyncOperationStatus
 @pytest.fixture
 def broker_down():
     """The Celery app pointed at a Redis URL where nothing listens."""
-    from smdb_web.celery import app
 
     with socket.socket() as s:  # a port the OS just gave out and nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    old = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app._pool = None
+    undo = harness.point_celery_at(f"redis://127.0.0.1:{port}/0")
     yield
-    app.conf.task_always_eager, app.conf.broker_url = old
-    app._pool = None
+    undo()
 
 
 def test_a_submit_with_the_broker_down_is_stored_and_answers_at_once(
