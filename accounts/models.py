@@ -78,3 +78,125 @@ class Besked(models.Model):
 
     def __str__(self) -> str:
         return self.tekst
+
+
+class OidcKonfiguration(models.Model):
+    """Single sign-on (OpenID Connect) for one myndighed's staff (issue 26).
+
+    Until organisations exist, SSO is set up per myndighed; an organisation can take the
+    row over later by moving the foreign key. The client secret is kept encrypted with
+    FIELD_ENCRYPTION_KEY (as private keys are, certificates.crypto) and never shown again.
+    """
+
+    myndighed = models.OneToOneField(
+        Myndighed, on_delete=models.CASCADE, related_name="oidc_konfiguration"
+    )
+    aktiv = models.BooleanField("slået til", default=False)
+    navn = models.CharField(
+        "navn på knappen",
+        max_length=100,
+        help_text="Vises som »Log ind med …« på login-siden, fx »København (Entra ID)«.",
+    )
+    discovery_url = models.URLField(
+        "discovery-URL",
+        max_length=500,
+        help_text="Udbyderens /.well-known/openid-configuration.",
+    )
+    client_id = models.CharField("klient-id", max_length=200)
+    client_secret_krypteret = models.BinaryField(editable=False, default=b"")
+    scopes = models.CharField("scopes", max_length=300, default="openid email profile")
+    rolle_claim = models.CharField(
+        "claim med grupper/roller",
+        max_length=100,
+        default="groups",
+        help_text="Fx »groups« (Entra ID, ADFS) eller »roles« (Entra ID's app-roller).",
+    )
+    opret_brugere = models.BooleanField(
+        "opret brugere ved første login",
+        default=True,
+        help_text="Ellers kan kun brugere, der allerede har logget ind med SSO, komme ind.",
+    )
+    adgangskode_tilladt = models.BooleanField(
+        "tillad også login med adgangskode",
+        default=True,
+        help_text="Slå fra, når alle myndighedens brugere logger ind med SSO.",
+    )
+    kontakt = models.CharField(
+        "hvem brugerne skal spørge",
+        max_length=200,
+        blank=True,
+        help_text="Vises for en bruger uden rolle, fx »IT-support, tlf. 3366 0000«.",
+    )
+    aendret = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SSO-opsætning"
+        verbose_name_plural = "SSO-opsætninger"
+
+    def __str__(self) -> str:
+        return self.navn
+
+    def set_client_secret(self, secret: str) -> None:
+        from certificates.crypto import encrypt
+
+        self.client_secret_krypteret = encrypt(secret.encode())
+
+    def client_secret(self) -> str:
+        from certificates.crypto import decrypt
+
+        return decrypt(self.client_secret_krypteret).decode()
+
+
+class OidcRolleTilknytning(models.Model):
+    """One value of the provider's group/role claim and the role it gives. The myndighed
+    is the configuration's own: a mapping can name no other, and only the three roles
+    (never superuser or staff)."""
+
+    konfiguration = models.ForeignKey(
+        OidcKonfiguration, on_delete=models.CASCADE, related_name="roller"
+    )
+    claim_vaerdi = models.CharField(
+        "gruppe", max_length=200, help_text="Gruppens id eller navn, som udbyderen sender det."
+    )
+    rolle = models.CharField("rolle", max_length=20, choices=Rolle.choices)
+
+    class Meta:
+        verbose_name = "SSO-rolle"
+        verbose_name_plural = "SSO-roller"
+        ordering = ["claim_vaerdi"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["konfiguration", "claim_vaerdi"], name="oidc_rolle_unik_gruppe"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rolle__in=Rolle.values), name="oidc_rolle_kendt_rolle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_vaerdi} → {self.get_rolle_display()}"
+
+
+class OidcIdentitet(models.Model):
+    """Who a user is at the provider: (issuer, sub), never the e-mail. One identity is
+    one user of the configuration's myndighed."""
+
+    konfiguration = models.ForeignKey(
+        OidcKonfiguration, on_delete=models.CASCADE, related_name="identiteter"
+    )
+    bruger = models.OneToOneField(User, on_delete=models.CASCADE, related_name="oidc_identitet")
+    issuer = models.CharField(max_length=500)
+    sub = models.CharField(max_length=255)
+    sidst_logget_ind = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SSO-identitet"
+        verbose_name_plural = "SSO-identiteter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["konfiguration", "issuer", "sub"], name="oidc_identitet_unik"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bruger} ({self.issuer})"

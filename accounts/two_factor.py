@@ -3,6 +3,8 @@
 After the password, a user of those roles must give a code from an
 authenticator app (a TOTP device) or one of their recovery codes (a static
 device) before any other page opens; one without an app is sent to enrolment.
+A login through single sign-on whose ID token shows multi-factor at the provider
+(accounts.oidc.mfa_i_token) has given the second factor there: no code is asked.
 ``settings.OTP_REQUIRED`` may turn this off in development only: a system
 check refuses it when DEBUG is off (accounts.checks).
 """
@@ -26,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Rolle
+from accounts.oidc import mfa_fra_udbyder
 
 ROLLER_MED_TOTP = {Rolle.ADMINISTRATOR, Rolle.LEDER}
 RECOVERY_CODES = 10
@@ -183,7 +186,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not kraever_totp(user) or user.is_verified():
+        if not kraever_totp(user) or user.is_verified() or mfa_fra_udbyder(request):
             return None
         request.mangler_anden_faktor = True  # base.html hides the menu
         match = request.resolver_match

@@ -1,12 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import views
+from accounts import oidc_views, views
 from accounts.tokens import adgangskode_link_tokens
 
 urlpatterns = [
-    path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    # Issue 26: the login page has a button per myndighed with single sign-on, and log
+    # out offers the provider's log out after an SSO login.
+    path("log-ind/", oidc_views.LoginView.as_view(), name="login"),
+    path("log-ud/", oidc_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("accounts.oidc_urls")),
+    path("brugere/sso/", include("accounts.oidc_admin_urls")),
     # Issue 9: the administrator's user administration and the set-password link it e-mails.
     path("brugere/", include("accounts.brugere_urls")),
     path(

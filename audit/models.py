@@ -20,6 +20,9 @@ class Handling(models.TextChoices):
     # Reports (issue 12): a download naming citizens, and a load of history.
     EKSPORTERET = "eksporteret", "Eksporteret"
     IMPORTERET = "importeret", "Importeret"
+    # Single sign-on (issue 26): a login through the provider, a change of the set-up.
+    SSO_LOGIN = "sso_login", "Logget ind med SSO"
+    SSO_AENDRET = "sso_aendret", "SSO-opsætning ændret"
 
 
 class AuditEntry(models.Model):

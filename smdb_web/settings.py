@@ -150,7 +150,16 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.BrugerBackend",
+    # Single sign-on per myndighed (issue 26); only the SSO callback reaches it.
+    "accounts.oidc.OidcBackend",
 ]
+# mozilla-django-oidc: the settings that are the same for every provider (each
+# myndighed's provider, client and scopes are rows: accounts.OidcKonfiguration).
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_TIMEOUT = 10
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
