@@ -229,3 +229,63 @@ def test_systemskifte_url_reveals_nothing_to_another_myndigheds_administrator(
     assert skifte.status == "koerer" and not skifte.stop_oensket
     afvigelse.refresh_from_db()
     assert afvigelse.status == "aaben"
+
+
+# --- Single sign-on (issue 26): the administrator's SSO page -------------------------
+
+
+def test_sso_page_reveals_and_changes_nothing_of_another_myndighed(client, kbh, aarhus, settings):
+    """Aarhus's administrator sees neither København's SSO set-up nor its groups, cannot
+    remove them, and what it saves is Aarhus's own (the URLs are also tried above)."""
+    from cryptography.fernet import Fernet
+
+    from accounts.models import OidcKonfiguration, OidcRolleTilknytning
+
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    kbh_sso = OidcKonfiguration(
+        myndighed=kbh,
+        aktiv=True,
+        navn="KK Entra",
+        discovery_url="https://login.kk.example/.well-known/openid-configuration",
+        client_id="kk-klient-id",
+    )
+    kbh_sso.set_client_secret("kk-hemmelighed")
+    kbh_sso.save()
+    gruppe = OidcRolleTilknytning.objects.create(
+        konfiguration=kbh_sso, claim_vaerdi="kk-gruppe-ledere", rolle="leder"
+    )
+    client.force_login(
+        UserFactory(username="aarhus-admin", myndighed=aarhus, rolle="administrator")
+    )
+    for body in (
+        client.get("/konto/brugere/sso/").content.decode(),
+        client.post(f"/konto/brugere/sso/grupper/{gruppe.pk}/slet/").content.decode(),
+    ):
+        for secret in ("KK Entra", "kk-klient-id", "kk-gruppe-ledere", "kk-hemmelighed"):
+            assert secret not in body
+    assert client.post(f"/konto/brugere/sso/grupper/{gruppe.pk}/slet/").status_code == 404
+    client.post(
+        "/konto/brugere/sso/",
+        {
+            "navn": "Aarhus SSO",
+            "discovery_url": "https://login.aarhus.example/.well-known/openid-configuration",
+            "client_id": "aarhus-klient",
+            "client_secret": "aarhus-hemmelighed",
+            "scopes": "openid",
+            "rolle_claim": "groups",
+            "adgangskode_tilladt": "on",
+            "myndighed": kbh.pk,
+        },
+    )
+    client.post("/konto/brugere/sso/grupper/", {"claim_vaerdi": "x", "rolle": "administrator"})
+    assert OidcRolleTilknytning.objects.filter(pk=gruppe.pk).exists()
+    kbh_sso.refresh_from_db()
+    assert (kbh_sso.navn, kbh_sso.client_id, kbh_sso.client_secret()) == (
+        "KK Entra",
+        "kk-klient-id",
+        "kk-hemmelighed",
+    )
+    aarhus_sso = OidcKonfiguration.objects.get(myndighed=aarhus)
+    assert aarhus_sso.client_id == "aarhus-klient"
+    assert list(aarhus_sso.roller.values_list("claim_vaerdi", "rolle")) == [("x", "administrator")]
+    assert kbh_sso.roller.count() == 1
