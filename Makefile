@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install lint simulator
+.PHONY: run sso-demo test bench install lint simulator
 
 install: $(STAMP)
 
@@ -18,6 +18,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD))
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The demo with single sign-on: the local OpenID Provider (tests/oidc/provider, npm
+# package oidc-provider) on 127.0.0.1:9700 beside the app; myndighed 101 signs in there.
+# Accounts: tests/oidc/provider/demo.json. Stops the provider when runserver stops.
+sso-demo: $(STAMP)
+	cd tests/oidc/provider && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p var && test -s var/demo-field-key || $(BIN)/python -c \
+	  'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' > var/demo-field-key
+	set -e; export FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-$$(cat var/demo-field-key)}"; \
+	$(BIN)/python manage.py migrate --noinput; \
+	$(BIN)/python manage.py seed_demo --sso http://127.0.0.1:9700 $(if $(PASSWORD),--password $(PASSWORD)); \
+	node tests/oidc/provider/provider.js tests/oidc/provider/demo.json & provider=$$!; \
+	trap 'kill $$provider' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)

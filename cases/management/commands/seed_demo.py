@@ -51,9 +51,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Adgangskode til demo-brugerne (ellers tilfældig).")
+        parser.add_argument(
+            "--sso",
+            metavar="ISSUER",
+            help="Sæt fælles login (SSO) op for myndighed 101 mod den lokale test-udbyder "
+            "(make sso-demo), fx http://127.0.0.1:9700.",
+        )
 
-    def handle(self, *args, password=None, **options):
+    def handle(self, *args, password=None, sso=None, **options):
         password = password or secrets.token_urlsafe(9)
+        if sso:
+            from accounts.oidc_demo import saet_demo_sso_op
+
+            self.stdout.write(saet_demo_sso_op(issuer=sso))
         if settings.CELERY_TASK_ALWAYS_EAGER and settings.SMDB_SIMULATOR_ENABLED:
             # Embedded default: send the demo forløb through the outbox to the
             # simulator now; runserver (which normally serves it) is not up yet.
