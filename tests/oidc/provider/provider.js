@@ -174,7 +174,7 @@ provider.use(async (ctx, next) => {
   } else if (fault === 'wrong_key') {
     ctx.body = { ...ctx.body, id_token: await resign(claims, strangerKey) };
   } else if (fault === 'aud') {
-    ctx.body = { ...ctx.body, id_token: await resign({ ...claims, aud: 'another-client', azp: 'another-client' }) };
+    ctx.body = { ...ctx.body, id_token: await resign({ ...claims, aud: 'another-client' }) };
   } else if (fault === 'replay' && previousIdToken.has(claims.sub)) {
     ctx.body = { ...ctx.body, id_token: previousIdToken.get(claims.sub) };
   }
