@@ -185,10 +185,14 @@ def test_a_replayed_state_is_refused(client, provider, kbh_sso):
     provider.set_account("anna", groups=["smdb-sagsbehandlere"])
     callback = sign_in_at_provider(client, provider, "anna")
     assert client.get(callback).status_code == 302
-    client.logout()
+    # The same answer again in the same browser: refused by smdb-web's own state check
+    # (before the provider would refuse the used code).
     replay = client.get(callback)
     assert replay.status_code == 400
     assert "Start forfra" in replay.content.decode()
+    assert AuditEntry.objects.filter(handling=Handling.SSO_LOGIN).count() == 1
+    client.logout()
+    assert client.get(callback).status_code == 400
     assert signed_in_user(client) is None
 
 
