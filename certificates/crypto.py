@@ -183,6 +183,17 @@ def laes_pkcs12(data: bytes, password: str, *, now: datetime | None = None) -> I
     tjek_noegle(key)
     if key.public_key().public_numbers() != cert.public_key().public_numbers():
         raise CertifikatFejl("Den private nøgle hører ikke til certifikatet.")
+    # The columns' sizes (Certifikat): a longer name or serial (RFC 5280 allows 20
+    # bytes; OCES uses far less) is refused here, not by the database (issue 21).
+    if len(subject_text(cert.subject)) > 500 or len(subject_text(cert.issuer)) > 500:
+        raise CertifikatFejl(
+            "Certifikatets navn (subject eller udsteder) er længere end 500 tegn; "
+            "det er ikke et funktionscertifikat, vi kan bruge."
+        )
+    if len(format(cert.serial_number, "X")) > 100:
+        raise CertifikatFejl(
+            "Certifikatets serienummer er længere end et funktionscertifikats (højst 20 byte)."
+        )
     now = now or timezone.now()
     if cert.not_valid_after_utc <= now:
         raise CertifikatFejl(

@@ -30,6 +30,14 @@ class ReferenceForm(forms.Form):
     )
     aar = forms.IntegerField(label="År", required=False, min_value=2000, max_value=2100)
 
+    def clean_dato(self):
+        # The years a report can be about, as for ``aar``: a date at the ends of the
+        # calendar would overflow the weeks and periods counted from it (issue 21).
+        d = self.cleaned_data["dato"]
+        if d is not None and not (date(2000, 1, 1) <= d <= date(2100, 12, 31)):
+            raise forms.ValidationError("Datoen skal ligge mellem 2000 og 2100.")
+        return d
+
 
 def reference(request) -> tuple[date, int]:
     """The reference date and year of a report (``?dato=``, ``?aar=``): today and its

@@ -13,7 +13,7 @@ from lxml import etree
 
 from certificates import auth, crypto, services, wssec
 from certificates.models import Certifikat
-from tests.certificates.certgen import make_cert
+from tests.certificates.certgen import make_cert, with_serial_bytes
 from tests.certificates.test_certifikater import upload
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,22 @@ def test_the_key_is_parsed_once_per_certificate(kbh, test_cert, monkeypatch):
     )
     auth.X509Signatur(other).apply(_envelope(), {})
     assert len(parsed) == 2
+
+
+@pytest.mark.parametrize(
+    ("cert", "message"),
+    [
+        (lambda: make_cert(ou="x" * 480), "længere end 500 tegn"),
+        (lambda: with_serial_bytes(make_cert(), 64), "serienummer er længere"),
+        (lambda: make_cert(serial=2**158 + 1), None),  # 20 bytes: stored
+    ],
+)
+def test_long_names_and_serials_are_a_danish_error_or_stored(charlie_client, cert, message):
+    """Issue 21: on PostgreSQL (DATABASE_URL) a too long value was a 500."""
+    response = upload(charlie_client, cert().p12("Hemmelig-kode-42"))
+    if message:
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Certifikat.objects.exists()
+    else:
+        assert response.status_code == 302
