@@ -60,9 +60,18 @@ def _fejl(sti: str, besked: str) -> MalformedInput:
     return MalformedInput(f"{sti}: {besked}")
 
 
+def _kort(value: Any) -> str:
+    """A value as an error message quotes it: at most 80 characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        text = type(value).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _parse_date(sti: str, value: Any) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise _fejl(sti, f'skal være en dato "YYYY-MM-DD" (expected a date), fik {value!r}')
+        raise _fejl(sti, f'skal være en dato "YYYY-MM-DD" (expected a date), fik {_kort(value)}')
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -74,29 +83,27 @@ def _parse_value(sti: str, ftype: FieldType, value: Any) -> Any:
         return None
     if ftype is FieldType.DATE:
         return _parse_date(sti, value)
+    if isinstance(value, str) and len(value) > MAX_TEKST:
+        raise _fejl(sti, f"teksten er {len(value)} tegn, højst {MAX_TEKST} (text too long)")
     if ftype in (FieldType.CODE, FieldType.TEXT):
         if not isinstance(value, str):
             hvad = 'en kode som tekst, fx "01"' if ftype is FieldType.CODE else "en tekst"
-            raise _fejl(sti, f"skal være {hvad} (expected a string), fik {json.dumps(value)}")
+            raise _fejl(sti, f"skal være {hvad} (expected a string), fik {_kort(value)}")
         return value
     if ftype is FieldType.BOOL:
         if not isinstance(value, bool):
-            raise _fejl(
-                sti, f"skal være true eller false (expected a boolean), fik {json.dumps(value)}"
-            )
+            raise _fejl(sti, f"skal være true eller false (expected a boolean), fik {_kort(value)}")
         return value
     if ftype is FieldType.INT:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _fejl(
-                sti, f"skal være et helt tal (expected an integer), fik {json.dumps(value)}"
-            )
+            raise _fejl(sti, f"skal være et helt tal (expected an integer), fik {_kort(value)}")
         return value
     # CODE_LIST
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         raise _fejl(
             sti,
             f'skal være en liste af koder, fx ["01", "04"] (expected a list of '
-            f"strings), fik {json.dumps(value)}",
+            f"strings), fik {_kort(value)}",
         )
     return list(value)
 
@@ -167,12 +174,28 @@ def _enig(sti: str, top: Any, inde: Any) -> Any:
     return top if top is not None else inde
 
 
+#: Bounds on input (issue 21), so a hostile file is a clear message, not a traceback
+#: or gigabytes of memory: the file's size, and any one text (SMDB's longest is 250).
+MAX_INPUT_CHARS = 50_000_000
+MAX_TEKST = 10_000
+
+
 def parse(text: str) -> tuple[date, list[Forloeb]]:
     """The file's today and forløb; MalformedInput if it is not in the format."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise MalformedInput(
+            f"filen er for stor: {len(text)} tegn, højst {MAX_INPUT_CHARS} (input too large); "
+            "del den op"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedInput(f"ugyldig JSON (bad JSON): {exc}") from None
+    except RecursionError:
+        raise MalformedInput("JSON'en er indlejret for dybt (nested too deeply)") from None
+    except ValueError as exc:
+        # Python's limit on the digits of an integer (4300): no field takes such a number.
+        raise MalformedInput(f"et tal i filen er for langt (number too long): {exc}") from None
     if not isinstance(data, dict):
         raise MalformedInput("filen skal indeholde et JSON-objekt (expected an object)")
     for key in data:

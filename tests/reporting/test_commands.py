@@ -132,3 +132,30 @@ def test_rapport_overblik_as_xlsx_and_csv(tmp_path, kbh):
 def test_rapport_unknown_myndighed(kbh):
     with pytest.raises(CommandError, match="kommunekode 999"):
         call_command("smdb_rapport", "overblik", "--myndighed", "999", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param('{"forloeb": [' + "9" * 5000 + "]}", "number too long", id="5000-digits"),
+        pytest.param(
+            '{"forloeb": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "nested too deeply",
+            id="100000-nested",
+        ),
+        pytest.param(None, "text too long", id="10MB-string"),
+    ],
+)
+def test_import_of_hostile_input_exits_2_in_danish_without_a_traceback(
+    tmp_path, kbh, admin, text, message
+):
+    """Issue 21: the README promises exit 2 for malformed input, never a traceback."""
+    if text is None:
+        forloeb = komplet()
+        forloeb["ivaerksaettelse"]["ScreeningsvaerktoejAnvendtIvaerksaetTekst"] = "x" * 10_000_000
+        text = fil(forloeb)
+    code, _, err = run("smdb_import", skriv(tmp_path, text), "--myndighed", "101")
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert len(err) < 1000
+    assert not Kontaktforloeb.objects.exists()
