@@ -35,6 +35,9 @@ def parse_request(body: bytes) -> etree._Element:
         root = etree.fromstring(body, _parser)
     except etree.XMLSyntaxError as exc:
         raise SoapFault("Client", f"Ugyldig XML: {exc}") from exc
+    if root.getroottree().docinfo.doctype:
+        # As zeep's forbid_dtd: a DTD has no place in SOAP (XXE, entity expansion).
+        raise SoapFault("Client", "En SOAP-besked må ikke indeholde en DTD (DOCTYPE).")
     if root.tag != f"{{{ENV}}}Envelope":
         raise SoapFault("Client", "Forventede en SOAP 1.1-envelope.")
     body_el = root.find(f"{{{ENV}}}Body")
@@ -42,7 +45,11 @@ def parse_request(body: bytes) -> etree._Element:
         raise SoapFault("Client", "SOAP Body skal indeholde præcis ét element.")
     operation = body_el[0]
     schema = contract.xml_schema()
-    if not schema.validate(etree.ElementTree(copy.deepcopy(operation))):
+    try:
+        valid = schema.validate(etree.ElementTree(copy.deepcopy(operation)))
+    except etree.Error as exc:
+        raise SoapFault("Client", "Beskeden kan ikke valideres mod XSD'en.") from exc
+    if not valid:
         errors = "; ".join(e.message for e in list(schema.error_log)[:5])
         raise SoapFault("Client", f"Beskeden overholder ikke XSD'en: {errors}")
     return operation

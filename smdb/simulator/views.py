@@ -41,6 +41,20 @@ def _fault(code: str, text: str) -> HttpResponse:
     return _xml(soap.fault(code, text), status=500)
 
 
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def _tilgaengelig(request) -> None:
+    """Enabled, and embedded in the app only for this machine: it answers with
+    CPR numbers (issue 21). The standalone simulator (run_smdb_simulator)
+    answers where it is bound."""
+    if not getattr(settings, "SMDB_SIMULATOR_ENABLED", False):
+        raise Http404("SMDB-simulatoren er slået fra.")
+    standalone = settings.ROOT_URLCONF == "smdb.simulator.standalone_urls"
+    if not standalone and request.META.get("REMOTE_ADDR") not in LOOPBACK:
+        raise Http404("SMDB-simulatoren svarer kun fra denne maskine.")
+
+
 def _injected_failure() -> bool:
     rate = getattr(settings, "SMDB_SIMULATOR_FAIL_RATE", 0) or 1.0
     return random.random() < rate
@@ -49,8 +63,7 @@ def _injected_failure() -> bool:
 @csrf_exempt
 @login_not_required
 def endpoint(request, interface: str):
-    if not getattr(settings, "SMDB_SIMULATOR_ENABLED", False):
-        raise Http404("SMDB-simulatoren er slået fra.")
+    _tilgaengelig(request)
     if request.method == "GET":
         return _metadata(request, interface)
     if request.method != "POST":
@@ -107,8 +120,7 @@ def _metadata(request, interface: str) -> HttpResponse:
 @login_not_required
 def sts(request):
     """The simulator's local STS (OIO IDWS, WS-Trust 1.3 Issue): see wsauth."""
-    if not getattr(settings, "SMDB_SIMULATOR_ENABLED", False):
-        raise Http404("SMDB-simulatoren er slået fra.")
+    _tilgaengelig(request)
     if request.method != "POST":
         return HttpResponse("STS: brug POST med en WS-Trust Issue-anmodning.", status=405)
     try:
