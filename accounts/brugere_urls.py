@@ -18,4 +18,5 @@ urlpatterns = [
         views.bruger_nulstil_to_faktor,
         name="bruger_nulstil_to_faktor",
     ),
+    path("<int:pk>/ophaev-spaerring/", views.bruger_ophaev_laas, name="bruger_ophaev_laas"),
 ]

@@ -219,3 +219,20 @@ def send_adgangskode_link(user_pk: int, base_url: str) -> None:
     subject = "".join(render_to_string("accounts/email/adgangskode_link_emne.txt").splitlines())
     body = render_to_string("accounts/email/adgangskode_link.txt", context)
     send_mail(subject, body, None, [bruger.email])
+
+
+@transaction.atomic
+def bruger_ophaev_laas(*, administrator: User, bruger: User) -> int:
+    """Lift the login lockout (django-axes) of one of the myndighed's users, from
+    every address (issue 21); access-logged. Returns the lockouts removed."""
+    from axes.utils import reset
+
+    target = _locked_target(administrator, bruger)
+    fjernet = reset(username=target.username)
+    audit_record(
+        user=administrator,
+        handling=Handling.BRUGER_AENDRET,
+        beroert_bruger=target,
+        beskrivelse=f"{target.username}: login-spærring ophævet",
+    )
+    return fjernet

@@ -278,3 +278,14 @@ def totp_nye_koder(request):
         return redirect("password_change")
     codes = two_factor.nye_gendannelseskoder(user)
     return render(request, "accounts/totp_koder.html", {"codes": codes, "next": "/"})
+
+
+@administrator_required
+@require_POST
+def bruger_ophaev_laas(request, pk: int):
+    bruger = _bruger(request, pk)
+    services.bruger_ophaev_laas(administrator=request.user, bruger=bruger)
+    messages.success(
+        request, f"Login-spærringen for {bruger.username} er ophævet; brugeren kan logge ind igen."
+    )
+    return redirect("brugere:bruger_edit", pk=bruger.pk)

@@ -179,10 +179,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an account+IP after repeated failed logins.
+# django-axes: lock an account+IP after repeated failed logins. The combination, so a
+# stranger elsewhere cannot lock someone out; the client's address as our proxy
+# forwards it (accounts.klient_ip: X-Forwarded-For trusted only from TRUSTED_PROXIES,
+# the proxy's addresses or networks, e.g. docker-compose's network for Caddy).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.klient_ip.klient_ip"
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False  # no banner on every manage.py command
 
