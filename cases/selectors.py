@@ -3,12 +3,15 @@ scoped to the user's myndighed in this one place."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 
 from cases.models import Kladde, Kontaktforloeb, Skema, Tilbud
 from cases.validation import rules_forloeb
 from smdb import rules
+from smdb.rules.systemskifte import er_systemskifte_afslutning
 
 SCHEMA_RELATIONS = ("myndighed", "anmodning", "ivaerksaettelse", "afslutning")
 
@@ -41,6 +44,47 @@ def myndighedens_forloeb_for_cpr(*, myndighed_id: int, cpr: str) -> list[Kontakt
     """The citizen's forløb in a myndighed, whoever asks: R-ANM-1 needs them when a
     new anmodning is registered, independent of the registering user's role."""
     return list(_borgerens(Kontaktforloeb.objects.for_myndighed(myndighed_id), cpr))
+
+
+def _systemskift_lukket(f: Kontaktforloeb):
+    """The date a model-2 system change closed ``f`` on, or None (R-SKIFT-4)."""
+    afsl = getattr(f, "afslutning", None)
+    if afsl is None or not er_systemskifte_afslutning(
+        {
+            "BehandlingAfsluttetAarsagKode": afsl.behandling_afsluttet_aarsag_kode,
+            "BehandlingAfsluttetAarsagTekst": afsl.behandling_afsluttet_aarsag_tekst,
+        }
+    ):
+        return None
+    return afsl.behandling_afsluttet_dato
+
+
+def _anmodet(f: Kontaktforloeb):
+    anm = getattr(f, "anmodning", None)
+    return anm.behandling_anmodning_dato if anm else None
+
+
+def systemskifte_par(
+    forloeb: Kontaktforloeb, andre: list[Kontaktforloeb]
+) -> tuple[Kontaktforloeb | None, Kontaktforloeb | None]:
+    """R-SKIFT-4: the forløb this one continues (closed by a system change the day
+    before its anmodning) and the one continuing it, among the citizen's others (as
+    ``borgerens_forloeb`` gives them, no query)."""
+    anmodet = _anmodet(forloeb)
+    forrige = next(
+        (
+            f
+            for f in andre
+            if anmodet and (d := _systemskift_lukket(f)) and d + timedelta(days=1) == anmodet
+        ),
+        None,
+    )
+    lukket = _systemskift_lukket(forloeb)
+    naeste = next(
+        (f for f in andre if lukket and _anmodet(f) == lukket + timedelta(days=1)),
+        None,
+    )
+    return forrige, naeste
 
 
 def seneste_forloeb(*, user, limit: int = 20) -> list[Kontaktforloeb]:

@@ -150,12 +150,15 @@ def forloeb_detail(request, pk: int):
     raekkefoelge = selectors.slette_raekkefoelge(forloeb)
     ivaerksaettelse = getattr(forloeb, "ivaerksaettelse", None)
     afslutning = getattr(forloeb, "afslutning", None)
+    fortsaetter, fortsat_i = selectors.systemskifte_par(forloeb, andre)
     return render(
         request,
         "cases/forloeb_detail.html",
         {
             "forloeb": forloeb,
             "andre": andre,
+            "fortsaetter": fortsaetter,
+            "fortsat_i": fortsat_i,
             "tilknytninger": forloeb.tilbudstilknytninger.all(),
             "overblik": overblik(forloeb),
             "ivaerksaettelse": ivaerksaettelse,

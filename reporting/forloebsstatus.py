@@ -172,7 +172,11 @@ def beregn_alle(dele: Iterable[Dele]) -> dict[int, dict]:
             d.afslutning.behandling_afsluttet_dato for d in gruppe if _systemskift(d.afslutning)
         }
         anmodet = {rows[d.forloeb.pk]["behandling_anmodning_dato"] for d in gruppe} - {None}
-        for d in gruppe:
+        lukket_paa: dict[date, dict] = {}
+        # Oldest first, so a forløb restarted twice takes the first one's dates.
+        for d in sorted(
+            gruppe, key=lambda d: rows[d.forloeb.pk]["behandling_anmodning_dato"] or date.max
+        ):
             row = rows[d.forloeb.pk]
             anm = row["behandling_anmodning_dato"]
             afsl = row["behandling_afsluttet_dato"]
@@ -182,7 +186,28 @@ def beregn_alle(dele: Iterable[Dele]) -> dict[int, dict]:
                 and afsl is not None
                 and afsl + timedelta(days=1) in anmodet
             )
+            if row["genstart"] and (forrige := lukket_paa.get(anm - timedelta(days=1))):
+                row.update({k: forrige[k] for k in FOERSTE_FORLOEBS})
+            if row["lukket_ved_systemskift"]:
+                lukket_paa[afsl] = row
     return rows
+
+
+#: R-SKIFT-4: a model-2 pair is one forløb to the lists, measured from the first
+#: forløb's dates. The restarted forløb's row carries these of the first one's (the
+#: closed one is left out of the lists by ``lukket_ved_systemskift``), so the
+#: kontrollister, OVERBLIK's "dage siden anmodning", the guarantee figures and the
+#: week's numbers see the wait that began with the first anmodning.
+FOERSTE_FORLOEBS = (
+    "behandling_anmodning_dato",
+    "ivaerksat_behandling_dato",
+    "ivaerksat_behandling_dage_siden_anmodning_kvantitet",
+    "person_ivaerksat_behandling_alder_kvantitet",
+    "oensker_borger_tilbud_laegesamtale_kode",
+    "laegesamtale_afholdt_indikator",
+    "laegesamtale_afholdt_dato",
+    "behandling_garanti_overskrede_aarsag_kode",
+)
 
 
 # --- reading and writing rows ---------------------------------------------------------

@@ -203,6 +203,9 @@ class Kontrolliste:
     # Its column names schemas (which were refused, which are due): a page of the list
     # loads its forløb with every schema; the others read the row alone.
     skemaer: bool = False
+    # Its rule says "in the year" (up to the reference date): a year may be asked
+    # for (``aarets_referencedato``).
+    pr_aar: bool = False
 
 
 def _ikke_ivaerksat(dato: date) -> Q:
@@ -215,10 +218,12 @@ def _ikke_ivaerksat(dato: date) -> Q:
 
 
 def _ivaerksat_i_aaret(dato: date) -> Q:
+    # R-SKIFT-4: a model-2 pair once, as its restarted forløb (with the first one's
+    # dates, reporting.forloebsstatus.FOERSTE_FORLOEBS).
     return Q(
         ivaerksat_behandling_dato__gte=date(dato.year, 1, 1),
         ivaerksat_behandling_dato__lte=dato,
-    )
+    ) & ~Q(lukket_ved_systemskift=True)
 
 
 def _garanti_overskredet(dato: date) -> Q:
@@ -336,6 +341,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             _garanti_overskredet,
             "Årsag (4-IVÆR)",
             IVAERKSAT_ORDEN,
+            pr_aar=True,
         ),
         Kontrolliste(
             "uden-tilknytning",
@@ -356,6 +362,7 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
             _laegesamtale,
             "Lægesamtale",
             IVAERKSAT_ORDEN,
+            pr_aar=True,
         ),
         Kontrolliste(
             "glemte",
@@ -388,6 +395,20 @@ KONTROLLISTER: dict[str, Kontrolliste] = {
         ),
     )
 }
+
+
+def aarets_referencedato(aar: int, dato: date | None, today: date) -> date:
+    """A list counted "in the year" asked for year ``aar``: up to ``dato`` if given (it
+    must lie in that year), else to the year's last day, today for this year.
+    ValueError (Danish) if ``dato`` lies in another year."""
+    if dato is not None:
+        if dato.year != aar:
+            raise ValueError(
+                f"Referencedatoen {dato:%d.%m.%Y} ligger ikke i året {aar}; "
+                "angiv kun det ene, eller en dato i året."
+            )
+        return dato
+    return min(date(aar, 12, 31), today)
 
 
 def kontrolliste_regel(liste: Kontrolliste) -> str:
@@ -587,8 +608,11 @@ def ugens_betingelser(dato: date) -> dict[str, Q]:
     SMDB has refused a schema of, or not yet received one of, as they stand now."""
     fra = uge_fra(dato)
     return {
-        "anmodninger": Q(behandling_anmodning_dato__range=(fra, dato)),
-        "ivaerksaettelser": Q(ivaerksat_behandling_dato__range=(fra, dato)),
+        # R-SKIFT-4: a model-2 pair once, on the first forløb's dates.
+        "anmodninger": Q(behandling_anmodning_dato__range=(fra, dato))
+        & ~Q(lukket_ved_systemskift=True),
+        "ivaerksaettelser": Q(ivaerksat_behandling_dato__range=(fra, dato))
+        & ~Q(lukket_ved_systemskift=True),
         "afvist": AFVIST,
         "ikke_modtaget": IKKE_MODTAGET,
     }

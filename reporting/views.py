@@ -206,7 +206,10 @@ def kontrolliste(request, liste: str):
     else:
         raise PermissionDenied("Din rolle giver ikke adgang til denne side.")
     definition = selectors.KONTROLLISTER[liste]
-    dato, _ = reference(request)
+    dato, aar = reference(request)
+    if definition.pr_aar and request.GET.get("aar") and not request.GET.get("dato"):
+        # The year asked for, as smdb_rapport --aar: to its last day (today this year).
+        dato = selectors.aarets_referencedato(aar, None, today_dk())
     table = KontrollisteTable(
         selectors.kontrolliste_forloeb(omfang=omfang, slug=liste, dato=dato),
         user=user,

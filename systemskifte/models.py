@@ -84,7 +84,13 @@ class SkifteBorger(models.Model):
     person_identifikator = models.CharField("CPR-nummer", max_length=10)
     smdb_data = models.JSONField(default=dict)
     plan = models.JSONField(default=list)
+    #: The schemas the plan sends and what SMDB holds after (``Plan.forventet``),
+    #: stored with the plan before anything is sent; the real run sends these.
+    forventet = models.JSONField(default=dict)
     glemt = models.BooleanField("glemt sag", default=False)
+    #: SMDB's forløb is one smdb-web sent (its AnmodningId is stored here): every
+    #: model leaves it alone.
+    allerede_i_smdb_web = models.BooleanField("allerede i smdb-web", default=False)
     trin = models.CharField(max_length=20, choices=Trin.choices, default=Trin.NY, db_index=True)
     fejl = models.TextField(blank=True)
     gammelt_forloeb = models.ForeignKey(

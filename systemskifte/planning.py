@@ -17,6 +17,7 @@ from smdb import rules
 from smdb.rules import systemskifte as regler
 from smdb.rules import variabler as v
 from smdb.rules.forloeb import SCHEMA_NAVNE, dato
+from smdb.schema_json import from_json, to_json
 
 #: 2-AFSL when the job closes a forløb: 'Ikke færdigbehandlet' (05). The guide only
 #: prescribes årsag and text; the treatment goes on in the new system (model 2) or
@@ -30,9 +31,61 @@ GLEMT_TEKST = "Glemt sag, lukket ved systemskifte"
 
 @dataclass
 class Plan:
+    """One citizen's plan. The dry run shows it and the real run carries it out:
+    ``lukket`` is the old forløb as the job closes it (model 2 and a forgotten
+    case), ``ny`` the forløb registered from the next day (model 2). Computed once,
+    from the snapshot fetched from SMDB, and stored before anything is sent."""
+
     glemt: bool = False
     operationer: list[str] = field(default_factory=list)
     fejl: str = ""
+    lukket: rules.Forloeb | None = None
+    ny: rules.Forloeb | None = None
+    #: Every forløb SMDB holds for the citizen in this myndighed once the job is
+    #: done, oldest first (model 1 sends the same values again, under new Ids).
+    smdb_efter: list[rules.Forloeb] = field(default_factory=list)
+
+    def forventet(self) -> dict:
+        """The plan's schemas as JSON (``SkifteBorger.forventet``)."""
+        return {
+            "lukket": forloeb_json(self.lukket),
+            "ny": forloeb_json(self.ny),
+            "smdb_efter": [forloeb_json(f) for f in self.smdb_efter],
+        }
+
+
+def forloeb_json(f: rules.Forloeb | None) -> dict | None:
+    if f is None:
+        return None
+
+    def j(values):
+        return to_json(values) if values is not None else None
+
+    return {
+        "anmodning": j(f.anmodning),
+        "ivaerksaettelse": j(f.ivaerksaettelse),
+        "tilbudstilknytninger": [to_json(t) for t in f.tilbudstilknytninger],
+        "afslutning": j(f.afslutning),
+    }
+
+
+def forloeb_fra_json(d: dict | None, kommune_kode: int, cpr: str) -> rules.Forloeb | None:
+    if d is None:
+        return None
+
+    def values(key, x):
+        return from_json(key, x) if x is not None else None
+
+    return rules.Forloeb(
+        kommune_kode=kommune_kode,
+        person_identifikator=cpr,
+        anmodning=values("anmodning", d["anmodning"]),
+        ivaerksaettelse=values("ivaerksaettelse", d["ivaerksaettelse"]),
+        tilbudstilknytninger=tuple(
+            from_json("tilbudstilknytning", t) for t in d["tilbudstilknytninger"]
+        ),
+        afslutning=values("afslutning", d["afslutning"]),
+    )
 
 
 def _d(d: date | None) -> str:
@@ -43,21 +96,30 @@ def _tilbud(t: dict) -> str:
     return f"tilbud {t.get(v.TILBUD_ID)}"
 
 
-def er_glemt(f: rules.Forloeb) -> bool:
-    """Guide section 3, 1a: a forgotten case has tilknytninger, all ended; the
-    citizen is no longer in treatment here. It is closed with its real end date
-    (R-AFSL-6: the latest slut date) and not carried into the new system."""
-    return bool(f.tilbudstilknytninger) and all(
-        dato(t, v.TILB_SLUT) for t in f.tilbudstilknytninger
+def aaben_paa(t, skiftedato: date) -> bool:
+    """A tilknytning open on the change date: no slut, or a slut after it."""
+    slut = dato(t, v.TILB_SLUT)
+    return slut is None or slut > skiftedato
+
+
+def er_glemt(f: rules.Forloeb, skiftedato: date) -> bool:
+    """Guide section 3, 1a: a forgotten case has tilknytninger, all ended by the
+    change date; the citizen is no longer in treatment here. It is closed with its
+    real end date (R-AFSL-6: the latest slut date) and not carried into the new
+    system."""
+    return bool(f.tilbudstilknytninger) and not any(
+        aaben_paa(t, skiftedato) for t in f.tilbudstilknytninger
     )
 
 
 def datoer_efter_skiftet(f: rules.Forloeb, skiftedato: date) -> list[date]:
+    """Start dates after the change date: the forløb began in the new system's
+    time and needs a person. A tilknytning ending after it was merely open on it."""
     datoer = [dato(f.anmodning or {}, v.ANM_DATO)]
     if f.ivaerksaettelse:
         datoer.append(dato(f.ivaerksaettelse, v.IVAER_DATO))
     for t in f.tilbudstilknytninger:
-        datoer += [dato(t, v.TILB_START), dato(t, v.TILB_SLUT)]
+        datoer.append(dato(t, v.TILB_START))
     return sorted(d for d in datoer if d and d > skiftedato)
 
 
@@ -66,7 +128,7 @@ def lukket(f: rules.Forloeb, skiftedato: date) -> rules.Forloeb:
     date, Afslutning årsag 10 'Systemskift'), or a forgotten case closed on its
     real end date with its own text."""
     closed = regler.luk_ved_systemskifte(f, skiftedato, STATUS_VED_SKIFTE)
-    if er_glemt(f):
+    if er_glemt(f, skiftedato):
         closed = dataclasses.replace(
             closed, afslutning={**closed.afslutning, v.AFSL_AARSAG_TEKST: GLEMT_TEKST}
         )
@@ -77,8 +139,10 @@ def genstartet(f: rules.Forloeb, skiftedato: date, klargjort) -> rules.Forloeb:
     """Model 2 (R-SKIFT-2): the same citizen registered again with every start date
     = change date + 1 day: the anmodning, the iværksættelse (its answers kept, its
     computed 32-IVÆR/23-IVÆR worked out again) and each tilknytning that was open on
-    the change date. ``klargjort(schema_key, values, forloeb)`` clears hidden answers
-    and fills computed ones (``cases.wizards.klargjorte_svar``)."""
+    the change date (its TilbudId and answers kept; a slut after the change date
+    kept too). ``f`` is the forløb as it was before the job closed it.
+    ``klargjort(schema_key, values, forloeb)`` clears hidden answers and fills
+    computed ones (``cases.wizards.klargjorte_svar``)."""
     start = regler.genstartsdato(skiftedato)
     ny = rules.Forloeb(
         kommune_kode=f.kommune_kode,
@@ -94,9 +158,9 @@ def genstartet(f: rules.Forloeb, skiftedato: date, klargjort) -> rules.Forloeb:
         iv[v.GARANTI_AARSAG] = ""  # 0 days since the anmodning (R-IVAER-4)
         ny = dataclasses.replace(ny, ivaerksaettelse=klargjort("ivaerksaettelse", iv, ny))
         tilknytninger = [
-            klargjort("tilbudstilknytning", {**t, v.TILB_START: start, v.TILB_SLUT: None}, ny)
+            klargjort("tilbudstilknytning", {**t, v.TILB_START: start}, ny)
             for t in f.tilbudstilknytninger
-            if not dato(t, v.TILB_SLUT)
+            if aaben_paa(t, skiftedato)
         ]
         ny = dataclasses.replace(ny, tilbudstilknytninger=tuple(tilknytninger))
     return ny
@@ -109,14 +173,26 @@ def _regelfejl(violations: list[rules.Violation], hvad: str) -> str:
 
 
 def planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today: date) -> Plan:
-    """The operations the job will send for this forløb, in order, in Danish."""
+    """The operations the job will send for this forløb, in order, in Danish, the
+    schemas it will send, and what SMDB holds for the citizen after."""
+    plan = _planlaeg(model, f, skiftedato, klargjort=klargjort, today=today)
+    if plan.ny is not None:
+        plan.smdb_efter = [plan.lukket, plan.ny]
+    elif plan.lukket is not None:
+        plan.smdb_efter = [plan.lukket]
+    else:
+        plan.smdb_efter = [f]  # left as it is, or deleted and sent again unchanged
+    return plan
+
+
+def _planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today: date) -> Plan:
     if efter := datoer_efter_skiftet(f, skiftedato):
         return Plan(
             fejl=f"Forløbet har datoer efter skiftedatoen ({_d(efter[-1])}); "
             "det må håndteres manuelt før systemskiftet."
         )
     anm_dato = dato(f.anmodning or {}, v.ANM_DATO)
-    if er_glemt(f):
+    if er_glemt(f, skiftedato):
         closed = lukket(f, skiftedato)
         afsl = closed.afslutning
         if model == "mellemloesning":
@@ -131,6 +207,7 @@ def planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today
             return Plan(glemt=True, fejl=_regelfejl(violations, "Lukningen"))
         return Plan(
             glemt=True,
+            lukket=closed,
             operationer=[
                 "Importeres med de oprindelige datoer.",
                 f"Glemt sag lukkes i SMDB: afslutning {_d(afsl[v.AFSL_DATO])} "
@@ -176,8 +253,13 @@ def planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today
     start = regler.genstartsdato(skiftedato)
     ops = []
     for t in f.tilbudstilknytninger:
-        if not dato(t, v.TILB_SLUT):
+        if aaben_paa(t, skiftedato):
             ops.append(f"Afslut tilbudstilknytningen ({_tilbud(t)}) pr. {_d(skiftedato)}.")
+        else:
+            ops.append(
+                f"Tilbudstilknytningen ({_tilbud(t)}) sluttede {_d(dato(t, v.TILB_SLUT))}; "
+                "den registreres ikke igen."
+            )
     ops.append(
         f"Afslut behandlingen pr. {_d(closed.afslutning[v.AFSL_DATO])}: årsag Anden (10), "
         f"tekst '{regler.SYSTEMSKIFT_TEKST}'."
@@ -186,5 +268,10 @@ def planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today
     if ny.ivaerksaettelse:
         ops.append(f"Iværksæt behandling {_d(start)}.")
     for t in ny.tilbudstilknytninger:
-        ops.append(f"Tilknyt {_tilbud(t)} fra {_d(start)}.")
-    return Plan(operationer=ops)
+        slut = dato(t, v.TILB_SLUT)
+        ops.append(
+            f"Tilknyt {_tilbud(t)} igen fra {_d(start)}"
+            + (f" til {_d(slut)}" if slut else "")
+            + f" (behandlingstype {t.get(v.BEHANDLINGSTYPE) or '–'}, samme svar)."
+        )
+    return Plan(operationer=ops, lukket=closed, ny=ny)

@@ -31,7 +31,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from accounts.models import Myndighed
@@ -62,9 +63,21 @@ class SkifteFejl(Exception):
 # --- starting, stopping ---------------------------------------------------------------
 
 
+#: R-GEN-3: SMDB's rule sets go back to 2008; no system change lies before.
+TIDLIGSTE_SKIFTEDATO = date(2008, 1, 1)
+
+
 def tidligst_mulige_skiftedato_fejl(model: str, skiftedato: date, today: date) -> str:
-    """R-GEN-1: no date in the future. Model 2's new forløb start the day after."""
-    seneste = today - timedelta(days=1) if model == Model.MODEL2 else today
+    """A plausible change date: not before 01.01.2008 (R-GEN-3), at most yesterday
+    (R-GEN-1: model 2's new forløb start the day after, and no date in SMDB lies in
+    the future). The myndighed's earliest forløb in SMDB is checked once they are
+    fetched (``skiftedato_foer_tidligste_forloeb``)."""
+    if skiftedato < TIDLIGSTE_SKIFTEDATO:
+        return (
+            f"Skiftedatoen kan tidligst være {TIDLIGSTE_SKIFTEDATO:%d.%m.%Y} (R-GEN-3); "
+            f"{skiftedato:%d.%m.%Y} ligger før SMDB's forløb."
+        )
+    seneste = today - timedelta(days=1)
     if skiftedato > seneste:
         return (
             f"Skiftedatoen kan senest være {seneste:%d.%m.%Y}: "
@@ -193,8 +206,9 @@ def koer(skifte_id: int, *, klient: SmdbKlient | None = None, budget: float | No
         nye = list(skifte.borgere.filter(trin=Trin.NY).order_by("pk"))
         for i in range(0, len(nye), 40):
             chunk = nye[i : i + 40]
+            her = smdb_webs_forloeb(skifte, chunk)
             for borger, data in zip(chunk, hent_mange(chunk, klient), strict=True):
-                planlaeg_borger(skifte, borger, data)
+                planlaeg_borger(skifte, borger, data, her=her)
             if _skal_holde_pause(skifte, deadline):
                 return _pause(skifte)
     except SmdbError as exc:
@@ -204,6 +218,12 @@ def koer(skifte_id: int, *, klient: SmdbKlient | None = None, budget: float | No
         return JobStatus.KOERER
     if skifte.fejl:
         Systemskifte.objects.filter(pk=skifte.pk).update(fejl="")
+    if fejl := skiftedato_foer_tidligste_forloeb(skifte):
+        # Before anything is sent: every citizen would need a person.
+        Systemskifte.objects.filter(pk=skifte.pk, status=JobStatus.KOERER).update(
+            status=JobStatus.FEJLET, fejl=fejl, afsluttet=timezone.now()
+        )
+        return JobStatus.FEJLET
     if skifte.proevekoersel:
         return _afslut(skifte)
 
@@ -354,13 +374,68 @@ def hent_mange(borgere: list[SkifteBorger], klient: SmdbKlient) -> list[dict | s
         return list(pool.map(lambda b: hent_data(b, klient), borgere))
 
 
-def planlaeg_borger(skifte: Systemskifte, borger: SkifteBorger, data: dict | str) -> None:
+def smdb_webs_forloeb(skifte: Systemskifte, borgere: list[SkifteBorger]) -> dict:
+    """What smdb-web already holds for these citizens, in two queries: the forløb
+    whose SMDB AnmodningId is stored here (``kendte``: AnmodningId -> forløb pk),
+    and each citizen's active forløb here (``aktive``: CPR -> forløb pks)."""
+    kendte = dict(
+        Anmodning.objects.filter(
+            forloeb__myndighed_id=skifte.myndighed_id,
+            smdb_id__in=[b.anmodning_id for b in borgere],
+        ).values_list("smdb_id", "forloeb_id")
+    )
+    aktive: dict[str, list[int]] = defaultdict(list)
+    for cpr, pk in (
+        Kontaktforloeb.objects.for_myndighed(skifte.myndighed_id)
+        .filter(
+            person_identifikator__in=[b.person_identifikator for b in borgere],
+            afslutning__isnull=True,
+        )
+        .values_list("person_identifikator", "pk")
+        .order_by("pk")
+    ):
+        aktive[cpr].append(pk)
+    return {"kendte": kendte, "aktive": aktive}
+
+
+def planlaeg_borger(
+    skifte: Systemskifte, borger: SkifteBorger, data: dict | str, *, her: dict | None = None
+) -> None:
+    """Plan one citizen from the snapshot ``data`` and store the plan (the dry run
+    shows it, the real run sends what it says). A forløb smdb-web sent itself is
+    left alone; a citizen with another active forløb here needs a person."""
     if isinstance(data, str):
         _saet(borger, Trin.NY, Trin.FEJL, fejl=data)
         return
+    her = her if her is not None else smdb_webs_forloeb(skifte, [borger])
+    snapshot = smdb_forloeb(data, skifte.myndighed.kommune_kode, borger.person_identifikator)
+    uroert = {"smdb_efter": [planning.forloeb_json(snapshot)]}  # SMDB keeps it as it is
+    if (kendt := her["kendte"].get(borger.anmodning_id)) is not None:
+        _saet(
+            borger,
+            Trin.NY,
+            Trin.FAERDIG,
+            smdb_data=data,
+            allerede_i_smdb_web=True,
+            forventet=uroert,
+            plan=[f"Allerede i smdb-web (forløb {kendt}): røres ikke."],
+        )
+        return
+    if andre := her["aktive"].get(borger.person_identifikator):
+        _saet(
+            borger,
+            Trin.NY,
+            Trin.FEJL,
+            smdb_data=data,
+            forventet=uroert,
+            fejl=f"Borgeren har et andet aktivt forløb i smdb-web (forløb {andre[0]}) end "
+            f"det i SMDB (anmodning {borger.anmodning_id}); en medarbejder må afklare, "
+            "hvilket der gælder, før systemskiftet (R-ANM-1).",
+        )
+        return
     plan = planning.planlaeg(
         skifte.model,
-        smdb_forloeb(data, skifte.myndighed.kommune_kode, borger.person_identifikator),
+        snapshot,
         skifte.skiftedato,
         klargjort=klargjorte_svar,
         today=rules.today_dk(),
@@ -371,9 +446,25 @@ def planlaeg_borger(skifte: Systemskifte, borger: SkifteBorger, data: dict | str
         Trin.FEJL if plan.fejl else Trin.HENTET,
         smdb_data=data,
         plan=plan.operationer,
+        forventet=plan.forventet(),
         glemt=plan.glemt,
         fejl=plan.fejl,
     )
+
+
+def skiftedato_foer_tidligste_forloeb(skifte: Systemskifte) -> str:
+    """A change date before the myndighed's earliest active forløb in SMDB is no
+    plausible date: every forløb would start after it. Danish, or ''."""
+    tidligst = skifte.borgere.aggregate(
+        d=Min(KT("smdb_data__anmodning__values__BehandlingAnmodningDato"))
+    )["d"]
+    if tidligst and skifte.skiftedato < date.fromisoformat(tidligst):
+        return (
+            f"Skiftedatoen {skifte.skiftedato:%d.%m.%Y} ligger før myndighedens tidligste "
+            f"forløb i SMDB (anmodning {date.fromisoformat(tidligst):%d.%m.%Y}); "
+            "vælg en senere dato."
+        )
+    return ""
 
 
 def hent_smdb_forloeb(klient: SmdbKlient, anmodning_id: int) -> dict | None:
@@ -582,6 +673,18 @@ def _med_skemaer(pk: int) -> Kontaktforloeb:
     return selectors.with_schemas(Kontaktforloeb.objects.filter(pk=pk)).get()
 
 
+def _planlagt(skifte: Systemskifte, borger: SkifteBorger, hvad: str) -> rules.Forloeb:
+    """The plan's ``lukket`` or ``ny`` forløb, as stored before anything was sent."""
+    f = planning.forloeb_fra_json(
+        (borger.forventet or {}).get(hvad),
+        skifte.myndighed.kommune_kode,
+        borger.person_identifikator,
+    )
+    if f is None:
+        raise SkifteFejl("Planen for borgeren mangler; kør systemskiftet forfra.")
+    return f
+
+
 def _fejl_ved(violations: list[rules.Violation], hvad: str) -> SkifteFejl:
     return SkifteFejl(
         f"{hvad} bryder reglerne: " + "; ".join(f"{x.rule}: {x.message}" for x in violations[:3])
@@ -594,15 +697,21 @@ def luk(skifte: Systemskifte, borger: SkifteBorger) -> bool:
         if not _saet(borger, Trin.HENTET, Trin.LUKNING_SENDT):
             return False
         forloeb = _importer(skifte, borger)
-        closed = planning.lukket(rules_forloeb(forloeb), skifte.skiftedato)
+        closed = _planlagt(skifte, borger, "lukket")  # as the dry run showed it
         if violations := rules.validate_forloeb(closed, today=rules.today_dk()):
             raise _fejl_ved(violations, "Lukningen")
         user = skifte.startet_af
-        for row, values in zip(
-            forloeb.tilbudstilknytninger.all(), closed.tilbudstilknytninger, strict=True
-        ):
-            if row.tilbud_tilknyttet_behandling_slut_dato != values[v.TILB_SLUT]:
-                row.tilbud_tilknyttet_behandling_slut_dato = values[v.TILB_SLUT]
+        slut = {
+            t["id"]: values[v.TILB_SLUT]
+            for t, values in zip(
+                borger.smdb_data.get("tilbudstilknytninger", []),
+                closed.tilbudstilknytninger,
+                strict=True,
+            )
+        }
+        for row in forloeb.tilbudstilknytninger.all():
+            if row.tilbud_tilknyttet_behandling_slut_dato != slut[row.smdb_id]:
+                row.tilbud_tilknyttet_behandling_slut_dato = slut[row.smdb_id]
                 row.version += 1
                 row.aendret_af = user
                 row.save()
@@ -631,7 +740,9 @@ def genstart(skifte: Systemskifte, borger: SkifteBorger) -> bool:
         if not _saet(borger, Trin.LUKKET, Trin.GENSTART_SENDT):
             return False
         gammelt = _med_skemaer(borger.gammelt_forloeb_id)
-        ny = planning.genstartet(rules_forloeb(gammelt), skifte.skiftedato, klargjorte_svar)
+        # The planned forløb, built from the snapshot taken before the closing: the
+        # tilknytninger open on the change date are in it (R-SKIFT-2).
+        ny = _planlagt(skifte, borger, "ny")
         andre = selectors.myndighedens_forloeb_for_cpr(
             myndighed_id=skifte.myndighed_id, cpr=borger.person_identifikator
         )

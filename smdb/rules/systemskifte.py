@@ -33,7 +33,10 @@ def luk_ved_systemskifte(forloeb: Forloeb, skiftedato: date, status_kode: str) -
     tilknytninger = []
     var_aaben = False
     for t in forloeb.tilbudstilknytninger:
-        if t.get(v.TILB_SLUT) in (None, ""):
+        # Open on the change date: no slut, or one after it (it goes on in the new
+        # system from the next day).
+        slut = t.get(v.TILB_SLUT)
+        if slut in (None, "") or slut > skiftedato:
             var_aaben = True
             t = {**t, v.TILB_SLUT: skiftedato}
         tilknytninger.append(t)

@@ -68,6 +68,97 @@ def forloeb_values(n: int, *, today: date, glemt: bool = False) -> rules.Forloeb
     )
 
 
+#: Every stage a system change meets (issue 22): ``population_values`` cycles
+#: through them. The parallel combinations are those R-TILB-7/-8 allow (any number
+#: of 04/06, at most one substitution type at a time).
+POPULATION = (
+    "anmodet",
+    "ivaerksat",
+    "en_aaben",
+    "to_aabne_04_06",
+    "to_aabne_01_04",
+    "tre_aabne_04_06_04",
+    "tre_aabne_01_04_06",
+    "endt_og_aaben",
+    "glemt",
+    "glemt_to_endte",
+    "endt_efter_skiftedatoen",
+    "anmodet_efter_skiftet",
+    "tilknyttet_efter_skiftet",
+)
+
+
+def population_values(n: int, *, today: date, skiftedato: date) -> rules.Forloeb:
+    """Citizen ``n`` of a population around the change date ``skiftedato`` (at least
+    8 days before ``today``): stage ``POPULATION[n % len(POPULATION)]``."""
+    stadie = POPULATION[n % len(POPULATION)]
+    person = cpr(n)
+    anmodet = skiftedato - timedelta(days=150 + n % 200)
+    if stadie == "anmodet_efter_skiftet":
+        anmodet = skiftedato + timedelta(days=2)
+    ivaer = None
+    tilknytninger = []
+    ivaerksat = anmodet + timedelta(days=5 + n % 20)
+    tilbud = [TILBUD_IDS[(n + i) % len(TILBUD_IDS)] for i in range(3)]
+    t = demo.tilbudstilknytning_values
+    efter = skiftedato + timedelta(days=3)
+    aabne = {
+        "en_aaben": [("01", 0)],
+        "to_aabne_04_06": [("04", 0), ("06", 1)],
+        "to_aabne_01_04": [("01", 0), ("04", 1)],
+        "tre_aabne_04_06_04": [("04", 0), ("06", 1), ("04", 0)],  # also the same tilbud
+        "tre_aabne_01_04_06": [("01", 0), ("04", 1), ("06", 2)],
+    }
+    if stadie not in ("anmodet", "anmodet_efter_skiftet"):
+        ivaer = demo.ivaerksaettelse_values(person, anmodet, ivaerksat)
+        skift = ivaerksat + timedelta(days=30)
+        if stadie in aabne:
+            tilknytninger = [
+                t(tilbud[i], ivaerksat + timedelta(days=k), type_kode=kode)
+                for k, (kode, i) in enumerate(aabne[stadie])
+            ]
+        elif stadie == "endt_og_aaben":
+            tilknytninger = [
+                t(tilbud[0], ivaerksat, skift - timedelta(days=1), type_kode="04"),
+                t(tilbud[1], skift, type_kode="01"),
+            ]
+        elif stadie == "glemt":
+            tilknytninger = [t(tilbud[0], ivaerksat, skift)]
+        elif stadie == "glemt_to_endte":
+            tilknytninger = [
+                t(tilbud[0], ivaerksat, skift, type_kode="01"),
+                t(tilbud[1], ivaerksat, skift + timedelta(days=5), type_kode="06"),
+            ]
+        elif stadie == "endt_efter_skiftedatoen":
+            tilknytninger = [t(tilbud[0], ivaerksat, efter, type_kode="04")]
+        elif stadie == "tilknyttet_efter_skiftet":
+            tilknytninger = [
+                t(tilbud[0], ivaerksat, skift, type_kode="04"),
+                t(tilbud[1], efter, type_kode="04"),
+            ]
+    return rules.Forloeb(
+        kommune_kode=0,  # set by the caller
+        person_identifikator=person,
+        anmodning=demo.anmodning_values(anmodet),
+        ivaerksaettelse=ivaer,
+        tilbudstilknytninger=tuple(tilknytninger),
+        afslutning=None,
+    )
+
+
+def seed_population(
+    n: int, kommune_kode: int, *, skiftedato: date, today: date | None = None
+) -> int:
+    """Store ``n`` forløb covering every stage of ``POPULATION`` around
+    ``skiftedato``. Returns how many were stored."""
+    today = today or rules.today_dk()
+    return _store(
+        [population_values(i, today=today, skiftedato=skiftedato) for i in range(n)],
+        kommune_kode,
+        today,
+    )
+
+
 def seed_active(
     n: int, kommune_kode: int, *, glemte: int = 0, start: int = 0, today: date | None = None
 ) -> int:
@@ -75,9 +166,19 @@ def seed_active(
     ``kommune_kode`` in the simulator, citizens ``start``, ``start + 1`` ...
     Returns how many were stored. Raises ValueError if one breaks a rule."""
     today = today or rules.today_dk()
+    return _store(
+        [
+            forloeb_values(i, today=today, glemt=i >= start + n)
+            for i in range(start, start + n + glemte)
+        ],
+        kommune_kode,
+        today,
+    )
+
+
+def _store(forloeb: list[rules.Forloeb], kommune_kode: int, today: date) -> int:
     planned: list[rules.Forloeb] = []
-    for i in range(start, start + n + glemte):
-        f = forloeb_values(i, today=today, glemt=i >= start + n)
+    for i, f in enumerate(forloeb):
         f = dataclasses.replace(f, kommune_kode=kommune_kode)
         if violations := rules.validate_forloeb(f, today=today):
             raise ValueError(f"Forløb {i} bryder reglerne: {violations[0]}")

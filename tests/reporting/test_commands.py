@@ -159,3 +159,27 @@ def test_import_of_hostile_input_exits_2_in_danish_without_a_traceback(
     assert message in err and "Traceback" not in err
     assert len(err) < 1000
     assert not Kontaktforloeb.objects.exists()
+
+
+def test_rapport_garanti_overskredet_honours_aar(kbh):  # issue 22
+    i_2025 = lav(kbh, date(2025, 3, 1), "ivaersat", dage=20)
+    i_2026 = lav(kbh, date(2026, 3, 1), "ivaersat", dage=20)
+
+    def cprs(*args):
+        code, out, _ = run("smdb_rapport", "garanti-overskredet", "--myndighed", "101", *args)
+        assert code == 0
+        return {r["PersonIdentifikator"] for r in json.loads(out)}
+
+    assert cprs("--aar", "2025") == {i_2025.person_identifikator}
+    assert cprs("--aar", "2026", "--dato", REF.isoformat()) == {i_2026.person_identifikator}
+    with pytest.raises(CommandError, match="ligger ikke i året 2025"):
+        call_command(
+            "smdb_rapport", "garanti-overskredet", "--myndighed", "101", "--aar", "2025",
+            "--dato", REF.isoformat(),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("navn", ["ikke-ivaerksat", "uden-tilknytning", "overblik", "frister"])
+def test_rapport_refuses_aar_for_a_list_where_a_year_means_nothing(kbh, navn):
+    with pytest.raises(CommandError, match=f"--aar gælder ikke for {navn}"):
+        call_command("smdb_rapport", navn, "--myndighed", "101", "--aar", "2025")

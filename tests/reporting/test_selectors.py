@@ -383,3 +383,70 @@ def test_the_front_pages_single_query_agrees_with_the_lists_and_the_week(kbh):
     assert antal == s.kontrolliste_antal(omfang=omfang, dato=REF)
     assert uge == s.ugens_tal(omfang=omfang, dato=REF)
     assert uge["anmodninger"] == 1 and uge["ikke_modtaget"] == 3
+
+
+# --- R-SKIFT-4 in the lists (issue 22) ------------------------------------------------
+
+
+def _model2_par(myndighed, stadie="afsluttet", dage=30, skiftedato=date(2026, 6, 5)):
+    """A forløb anmodet 1.3.2026, closed by a model-2 system change on ``skiftedato``
+    and registered again the next day (iværksat that day if the first one was)."""
+    foerste = lav(myndighed, date(2026, 3, 1), stadie, dage=dage)
+    Tilbudstilknytning.objects.filter(forloeb=foerste).update(
+        tilbud_tilknyttet_behandling_slut_dato=skiftedato
+    )
+    Afslutning.objects.filter(forloeb=foerste).update(
+        behandling_afsluttet_dato=skiftedato,
+        behandling_afsluttet_aarsag_kode="10",
+        behandling_afsluttet_aarsag_tekst="Systemskift",
+    )
+    genberegn(foerste)
+    anden = lav(
+        myndighed,
+        skiftedato + timedelta(days=1),
+        "tilknyttet" if stadie == "afsluttet" else "anmodet",
+        dage=0,
+        person_identifikator=foerste.person_identifikator,
+    )
+    return foerste, anden
+
+
+def test_a_model2_pair_keeps_its_long_wait_on_the_guarantee_list(kbh):  # R-SKIFT-4
+    foerste, anden = _model2_par(kbh)
+    assert paa_listen("garanti-overskredet", kbh) == {anden.pk}
+    row = s.kontrolliste_forloeb(omfang=s.Omfang(kbh.pk), slug="garanti-overskredet", dato=REF)
+    assert row.get().behandling_anmodning_dato == date(2026, 3, 1)
+    assert row.get().ivaerksat_behandling_dage_siden_anmodning_kvantitet == 30
+    aabne = s.status_i(s.Omfang(kbh.pk)).filter(s.AABEN)
+    assert [(r.pk, r.behandling_anmodning_dato) for r in aabne] == [(anden.pk, date(2026, 3, 1))]
+
+
+def test_a_model2_pair_never_iverksat_stays_on_ikke_ivaerksat(kbh):  # R-SKIFT-4
+    foerste, anden = _model2_par(kbh, stadie="afsluttet_uden_ivaerksaettelse")
+    assert paa_listen("ikke-ivaerksat", kbh) == {anden.pk}
+
+
+def test_a_model2_pair_is_not_new_in_the_week_of_the_change(kbh):  # R-SKIFT-4
+    _model2_par(kbh)
+    for noegle in ("anmodninger", "ivaerksaettelser"):
+        assert not s.ugens_forloeb(omfang=s.Omfang(kbh.pk), dato=REF, noegle=noegle).exists()
+
+
+def test_a_restart_without_systemskift_is_a_new_forloeb_in_the_lists(kbh):  # R-SKIFT-4
+    foerste, anden = _model2_par(kbh)
+    Afslutning.objects.filter(forloeb=foerste).update(behandling_afsluttet_aarsag_tekst="Flyttet")
+    genberegn(foerste, anden)
+    assert paa_listen("garanti-overskredet", kbh) == {foerste.pk}
+    assert s.ugens_forloeb(omfang=s.Omfang(kbh.pk), dato=REF, noegle="anmodninger").get().pk == (
+        anden.pk
+    )
+
+
+def test_the_case_pages_of_a_model2_pair_link_old_and_new(kbh, alice_client):  # R-SKIFT-4
+    from django.urls import reverse
+
+    foerste, anden = _model2_par(kbh)
+    side = alice_client.get(reverse("cases:forloeb_detail", args=[anden.pk])).content.decode()
+    assert f'Fortsætter <a href="{reverse("cases:forloeb_detail", args=[foerste.pk])}"' in side
+    side = alice_client.get(reverse("cases:forloeb_detail", args=[foerste.pk])).content.decode()
+    assert f'fortsat i <a href="{reverse("cases:forloeb_detail", args=[anden.pk])}"' in side

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 
 from cases.models import Kontaktforloeb
+from smdb.contract import unanswered
 from smdb.models import SyncOperation
 from smdb.rules import systemskifte as regler
 from smdb.schema_json import from_json
@@ -114,3 +115,86 @@ def tjek_model2(skifte, skiftedato: date, *, n_aktive: int, n_glemte: int = 0) -
     assert set(ops.values_list("status", flat=True)) == {"sendt"}
     per_skema = ops.values("schema", "object_id", "action").annotate(n=Count("pk"))
     assert {r["n"] for r in per_skema} == {1}
+
+
+# --- the dry run's promise against what SMDB holds after (issue 22) -------------------
+
+
+def _norm(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {k: None if unanswered(v) else v for k, v in values.items()}
+
+
+def _skemaer(f: dict) -> list[tuple[str, dict | None]]:
+    """A forløb (as ``planning.forloeb_json`` writes it) schema by schema."""
+    return [
+        ("anmodning", f["anmodning"]),
+        ("ivaerksaettelse", f["ivaerksaettelse"]),
+        *((f"tilbudstilknytning {i + 1}", t) for i, t in enumerate(f["tilbudstilknytninger"])),
+        ("afslutning", f["afslutning"]),
+    ]
+
+
+def smdb_forloeb_for(kommune_kode: int, cprs) -> dict[str, list[dict]]:
+    """Every forløb (closed too) the simulator holds per citizen, oldest first, in
+    the form of ``planning.forloeb_json``."""
+    out: dict[str, list[dict]] = {c: [] for c in cprs}
+    anmodninger = (
+        aktive()
+        .filter(schema="anmodning", kommune_kode=kommune_kode, person_identifikator__in=out)
+        .order_by("pk")
+    )
+    rows: dict[int, list[SimSkema]] = {a.pk: [] for a in anmodninger}
+    for r in aktive().filter(anmodning_id__in=rows).order_by("pk"):
+        rows[r.anmodning_id].append(r)
+    for a in anmodninger:
+        by = {s: [r.values for r in rows[a.pk] if r.schema == s] for s in SKEMAER}
+        out[a.person_identifikator].append(
+            {
+                "anmodning": a.values,
+                "ivaerksaettelse": (by["ivaerksaettelse"] or [None])[0],
+                "tilbudstilknytninger": by["tilbudstilknytning"],
+                "afslutning": (by["afslutning"] or [None])[0],
+            }
+        )
+    return out
+
+
+SKEMAER = ("ivaerksaettelse", "tilbudstilknytning", "afslutning")
+
+
+def forskelle_fra_planen(proeve) -> list[str]:
+    """Citizen by citizen, schema by schema, field by field: where what the
+    simulator holds now differs from what the dry run ``proeve`` said it would."""
+    kode = proeve.myndighed.kommune_kode
+    borgere = list(proeve.borgere.all())
+    faktisk = smdb_forloeb_for(kode, [b.person_identifikator for b in borgere])
+    fund: list[str] = []
+    for b in borgere:
+        hvem = f"anmodning {b.anmodning_id} ({b.trin})"
+        lovet = b.forventet.get("smdb_efter")
+        if lovet is None:
+            fund.append(f"{hvem}: prøvekørslen siger ikke, hvad SMDB har bagefter")
+            continue
+        har = faktisk[b.person_identifikator]
+        if len(har) != len(lovet):
+            fund.append(f"{hvem}: {len(har)} forløb i SMDB, prøvekørslen sagde {len(lovet)}")
+            continue
+        for i, (f_lovet, f_har) in enumerate(zip(lovet, har, strict=True)):
+            s_lovet, s_har = _skemaer(f_lovet), _skemaer(f_har)
+            if [n for n, x in s_lovet if x] != [n for n, x in s_har if x]:
+                fund.append(
+                    f"{hvem} forløb {i + 1}: skemaer {[n for n, x in s_har if x]}, "
+                    f"prøvekørslen sagde {[n for n, x in s_lovet if x]}"
+                )
+                continue
+            for (navn, lv), (_, hv) in zip(s_lovet, s_har, strict=True):
+                lv, hv = _norm(lv) or {}, _norm(hv) or {}
+                for felt in sorted(set(lv) | set(hv)):
+                    if lv.get(felt) != hv.get(felt):
+                        fund.append(
+                            f"{hvem} forløb {i + 1} {navn} {felt}: SMDB har "
+                            f"{hv.get(felt)!r}, prøvekørslen sagde {lv.get(felt)!r}"
+                        )
+    return fund

@@ -75,7 +75,12 @@ class Command(BaseCommand):
         parser.add_argument("navn", choices=[*LISTER, *TAL], metavar="NAME")
         parser.add_argument("--myndighed", required=True, type=int, help="kommunekode")
         parser.add_argument("--dato", type=_dato, help="referencedato YYYY-MM-DD (i dag)")
-        parser.add_argument("--aar", type=int, help="år (referencedatoens)")
+        parser.add_argument(
+            "--aar",
+            type=int,
+            help="år (referencedatoens); for lister opgjort i året: året til og med "
+            "--dato eller årets sidste dag",
+        )
         parser.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
         parser.add_argument("--output", help="fil (ellers standard output)")
 
@@ -84,6 +89,19 @@ class Command(BaseCommand):
             m = Myndighed.objects.get(kommune_kode=myndighed)
         except Myndighed.DoesNotExist:
             raise CommandError(f"Ingen myndighed med kommunekode {myndighed}.") from None
+        if aar is not None and navn in LISTER:
+            liste = selectors.KONTROLLISTER.get(navn)
+            if liste is None or not liste.pr_aar:
+                pr_aar = ", ".join(k for k, x in selectors.KONTROLLISTER.items() if x.pr_aar)
+                raise CommandError(
+                    f"--aar gælder ikke for {navn}: listen er ikke opgjort pr. år, men på "
+                    f"referencedatoen (brug --dato). --aar gælder for {pr_aar}, hovedtal "
+                    "og godkendelse."
+                )
+            try:
+                dato = selectors.aarets_referencedato(aar, dato, selectors.today_dk())
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         dato = dato or selectors.today_dk()
         aar = aar or dato.year
         omfang = selectors.Omfang(m.pk)

@@ -71,3 +71,5 @@ class Command(BaseCommand):
         self.stdout.write(report.tekst(skifte))
         if status == JobStatus.STOPPET:
             self.stdout.write("Stoppet; kør kommandoen igen for at fortsætte.")
+        if status == JobStatus.FEJLET:
+            raise CommandError(skifte.fejl or "Systemskiftet fejlede.")
