@@ -57,6 +57,12 @@ class User(AbstractUser):
         return self.myndighed_id is not None and self.rolle in {Rolle.LEDER, Rolle.ADMINISTRATOR}
 
     @property
+    def kan_hente_borgerlister(self) -> bool:
+        """Downloads that name citizens by full CPR are for ledere (issue 21): an
+        administrator sees the reports with CPR masked, as it sees no cases."""
+        return self.myndighed_id is not None and self.rolle == Rolle.LEDER
+
+    @property
     def er_administrator(self) -> bool:
         return self.myndighed_id is not None and self.rolle == Rolle.ADMINISTRATOR
 

@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -44,18 +45,23 @@ def audit_record(
     )
 
 
-def audit_record_many(*, user, handling: Handling, forloeb_ids, beskrivelse: str = "") -> int:
-    """One access-log row per forløb, in one query: a download or a report run that
-    names many citizens is logged for each of them."""
+def audit_record_many(
+    *, user, handling: Handling, borgere: Iterable[tuple[int | None, str | None]], beskrivelse=""
+) -> int:
+    """One access-log row per citizen, in one query: a download or a report run that
+    names many citizens is logged for each of them. ``borgere`` holds (forløb id, CPR)
+    pairs; the CPR is kept as its keyed hash, so "who viewed this citizen" finds the
+    download that named it (issue 21). ``(None, None)`` is a row about no citizen."""
     rows = [
         AuditEntry(
             bruger=user,
             myndighed_id=user.myndighed_id,
             forloeb_id=pk,
             handling=handling,
-            beskrivelse=beskrivelse[:200],
+            beskrivelse=mask_cpr(beskrivelse)[:200],
+            cpr_noegle=cpr_noegle(cpr) if cpr else "",
         )
-        for pk in forloeb_ids
+        for pk, cpr in borgere
     ]
     AuditEntry.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
