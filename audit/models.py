@@ -20,6 +20,10 @@ class Handling(models.TextChoices):
     # Reports (issue 12): a download naming citizens, and a load of history.
     EKSPORTERET = "eksporteret", "Eksporteret"
     IMPORTERET = "importeret", "Importeret"
+    # The operator's changes in the Django admin (issue 21).
+    DRIFT_OPRETTET = "drift_oprettet", "Oprettet af driften (Django-admin)"
+    DRIFT_AENDRET = "drift_aendret", "Ændret af driften (Django-admin)"
+    DRIFT_SLETTET = "drift_slettet", "Slettet af driften (Django-admin)"
 
 
 class AuditEntry(models.Model):
@@ -35,8 +39,14 @@ class AuditEntry(models.Model):
     bruger = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries"
     )
+    # The myndighed whose log holds the row: the user's; for the operator's changes
+    # in the Django admin, the myndighed changed (none: a change of no myndighed's).
     myndighed = models.ForeignKey(
-        "accounts.Myndighed", on_delete=models.PROTECT, related_name="audit_entries"
+        "accounts.Myndighed",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
     forloeb_id = models.PositiveBigIntegerField("kontaktforløb", null=True, db_index=True)
     handling = models.CharField(max_length=20, choices=Handling.choices)
