@@ -194,6 +194,12 @@ class TwoFactorMiddleware:
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
+def har_enheder(user) -> bool:
+    return TOTPDevice.objects.filter(user=user).exists() or (
+        StaticDevice.objects.filter(user=user).exists()
+    )
+
+
 def fjern_alle(user) -> int:
     """Delete every two-factor device of ``user`` (app and recovery codes)."""
     n = 0

@@ -24,6 +24,10 @@ class Handling(models.TextChoices):
     DRIFT_OPRETTET = "drift_oprettet", "Oprettet af driften (Django-admin)"
     DRIFT_AENDRET = "drift_aendret", "Ændret af driften (Django-admin)"
     DRIFT_SLETTET = "drift_slettet", "Slettet af driften (Django-admin)"
+    # Changes that need a second administrator (issue 21).
+    GODKENDELSE_ANMODET = "godk_anmodet", "Godkendelse anmodet"
+    GODKENDELSE_GODKENDT = "godk_godkendt", "Godkendt af anden administrator"
+    GODKENDELSE_AFVIST = "godk_afvist", "Afvist af anden administrator"
 
 
 class AuditEntry(models.Model):

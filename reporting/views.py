@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from accounts.selectors import ventende_godkendelser
 from audit.models import Handling
 from audit.services import audit_record_many
 from cases.permissions import role_required
@@ -90,6 +91,8 @@ def forside(request):
         request,
         "reporting/forside.html",
         {
+            # Issue 21: what another administrator asked for, to approve or reject.
+            "godkendelser": list(ventende_godkendelser(administrator=request.user)),
             "dato": dato,
             "kontrollister": kontrolliste_links(antal),
             "uge": uge,
