@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/deaktiver/", views.bruger_deactivate, name="bruger_deactivate"),
     path("<int:pk>/genaktiver/", views.bruger_reactivate, name="bruger_reactivate"),
     path("<int:pk>/send-link/", views.bruger_send_link, name="bruger_send_link"),
+    path("godkendelse/<int:pk>/godkend/", views.godkendelse_godkend, name="godkendelse_godkend"),
+    path("godkendelse/<int:pk>/afvis/", views.godkendelse_afvis, name="godkendelse_afvis"),
     path(
         "<int:pk>/nulstil-to-faktor/",
         views.bruger_nulstil_to_faktor,

@@ -57,6 +57,12 @@ class User(AbstractUser):
         return self.myndighed_id is not None and self.rolle in {Rolle.LEDER, Rolle.ADMINISTRATOR}
 
     @property
+    def kan_hente_borgerlister(self) -> bool:
+        """Downloads that name citizens by full CPR are for ledere (issue 21): an
+        administrator sees the reports with CPR masked, as it sees no cases."""
+        return self.myndighed_id is not None and self.rolle == Rolle.LEDER
+
+    @property
     def er_administrator(self) -> bool:
         return self.myndighed_id is not None and self.rolle == Rolle.ADMINISTRATOR
 
@@ -200,3 +206,50 @@ class OidcIdentitet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bruger} ({self.issuer})"
+
+
+class Godkendelse(models.Model):
+    """A change that gives access to citizens' cases, waiting for a second
+    administrator of the same myndighed (issue 21: no administrator can give itself
+    case access alone by a leder account with its own e-mail, a changed e-mail plus a
+    set-password link, or a reset two-factor). Never approved by its requester."""
+
+    class Handling(models.TextChoices):
+        OPRET = "opret", "Opret leder eller administrator"
+        EMAIL = "email", "Ændr e-mail"
+        NULSTIL_TO_FAKTOR = "nulstil_to_faktor", "Nulstil to-faktor-login"
+
+    class Status(models.TextChoices):
+        AFVENTER = "afventer", "Afventer godkendelse"
+        GODKENDT = "godkendt", "Godkendt"
+        AFVIST = "afvist", "Afvist"
+
+    myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="+")
+    handling = models.CharField("handling", max_length=20, choices=Handling.choices)
+    anmoder = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    bruger = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AFVENTER)
+    oprettet = models.DateTimeField(auto_now_add=True)
+    besluttet_af = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    besluttet = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "godkendelse"
+        verbose_name_plural = "godkendelser"
+        ordering = ["oprettet", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_handling_display()} ({self.get_status_display()})"
+
+    def beskrivelse(self) -> str:
+        if self.handling == self.Handling.OPRET:
+            rolle = Rolle(self.data["rolle"]).label.lower()
+            return f"Opret {self.data['username']} som {rolle} ({self.data['email']})"
+        if self.handling == self.Handling.EMAIL:
+            return f"Ny e-mail til {self.bruger.username}: {self.data['email']}"
+        return f"Nulstil to-faktor-login for {self.bruger.username}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import Godkendelse, User
 
 
 def brugere_i_myndighed(*, myndighed_id: int) -> QuerySet[User]:
@@ -13,3 +13,16 @@ def brugere_i_myndighed(*, myndighed_id: int) -> QuerySet[User]:
     return User.objects.filter(
         myndighed_id=myndighed_id, is_superuser=False, is_staff=False
     ).order_by("-is_active", "username")
+
+
+def ventende_godkendelser(*, administrator: User):
+    """The requests this administrator may decide: its myndighed's, not its own."""
+    if not administrator.er_administrator:
+        return Godkendelse.objects.none()
+    return (
+        Godkendelse.objects.filter(
+            myndighed_id=administrator.myndighed_id, status=Godkendelse.Status.AFVENTER
+        )
+        .exclude(anmoder=administrator)
+        .select_related("anmoder", "bruger")
+    )

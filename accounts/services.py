@@ -15,15 +15,20 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import two_factor
-from accounts.models import Rolle, User
+from accounts.models import Godkendelse, Rolle, User
 from accounts.selectors import brugere_i_myndighed
 from accounts.tokens import adgangskode_link_tokens
 from audit.models import Handling
 from audit.services import audit_record
+
+# Roles that reach citizens' cases or can give that access: created only with a
+# second administrator's approval (issue 21).
+ROLLER_MED_GODKENDELSE = {Rolle.LEDER, Rolle.ADMINISTRATOR}
 
 
 def _check_administrator(administrator: User) -> None:
@@ -65,24 +70,46 @@ def bruger_opret(
     email: str,
     rolle: str,
     base_url: str,
-) -> User:
+) -> User | Godkendelse:
     """Create a user in the administrator's myndighed and e-mail a set-password link.
 
-    The new user has no usable password until it follows the link."""
+    The new user has no usable password until it follows the link. A leder or an
+    administrator (who can reach citizens' cases or give that access) is only asked
+    for: another administrator approves it (``godkendelse_godkend``)."""
     _check_administrator(administrator)
     _check_rolle(rolle)
+    data = {
+        "username": username,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "rolle": rolle,
+        "base_url": base_url,
+    }
+    if rolle in ROLLER_MED_GODKENDELSE:
+        _ny_bruger(administrator, data).full_clean()  # a bad value is refused now
+        return _anmod(administrator, Godkendelse.Handling.OPRET, data=data)
+    return _opret(administrator, data=data)
+
+
+def _ny_bruger(administrator: User, data: dict) -> User:
     bruger = User(
-        username=username,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        rolle=rolle,
+        username=data["username"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        rolle=data["rolle"],
         myndighed_id=administrator.myndighed_id,
         is_staff=False,
         is_superuser=False,
         is_active=True,
     )
     bruger.set_unusable_password()
+    return bruger
+
+
+def _opret(administrator: User, *, data: dict) -> User:
+    bruger = _ny_bruger(administrator, data)
     bruger.full_clean()
     bruger.save()
     audit_record(
@@ -91,7 +118,7 @@ def bruger_opret(
         beroert_bruger=bruger,
         beskrivelse=f"{bruger.username} oprettet som {bruger.get_rolle_display()}",
     )
-    _send_link_on_commit(administrator, bruger, base_url)
+    _send_link_on_commit(administrator, bruger, data["base_url"])
     return bruger
 
 
@@ -116,17 +143,15 @@ def bruger_aendr(
     if (first_name, last_name) != (target.first_name, target.last_name):
         changes.append("navn ændret")
     if email != target.email:
-        changes.append("e-mail ændret")
+        # Issue 21: a new address is where the next set-password link goes; another
+        # administrator approves it first.
+        User._meta.get_field("email").clean(email, target)
+        _anmod(administrator, Godkendelse.Handling.EMAIL, bruger=target, data={"email": email})
     if not changes:
         return target
-    target.first_name, target.last_name, target.email, target.rolle = (
-        first_name,
-        last_name,
-        email,
-        rolle,
-    )
+    target.first_name, target.last_name, target.rolle = first_name, last_name, rolle
     target.full_clean()
-    target.save(update_fields=["first_name", "last_name", "email", "rolle"])
+    target.save(update_fields=["first_name", "last_name", "rolle"])
     audit_record(
         user=administrator,
         handling=Handling.BRUGER_AENDRET,
@@ -157,11 +182,18 @@ def bruger_saet_aktiv(*, administrator: User, bruger: User, aktiv: bool) -> User
 
 @transaction.atomic
 def bruger_nulstil_to_faktor(*, administrator: User, bruger: User) -> int:
-    """Remove a user's authenticator app and recovery codes (lost phone): at the next
-    login the user enrols a new app. Never one's own (another administrator does it,
-    so a stolen password alone cannot replace the app). Returns the devices removed."""
+    """Ask to remove a user's authenticator app and recovery codes (lost phone): once
+    another administrator approves, the user enrols a new app at the next login. Never
+    one's own. Returns 1 if asked, 0 if the user has no app."""
     target = _locked_target(administrator, bruger)
     _check_not_self(administrator, target, "nulstille to-faktor-login på")
+    if not two_factor.har_enheder(target):
+        return 0
+    _anmod(administrator, Godkendelse.Handling.NULSTIL_TO_FAKTOR, bruger=target)
+    return 1
+
+
+def _nulstil(administrator: User, target: User) -> int:
     fjernet = two_factor.fjern_alle(target)
     if fjernet:
         audit_record(
@@ -236,3 +268,93 @@ def bruger_ophaev_laas(*, administrator: User, bruger: User) -> int:
         beskrivelse=f"{target.username}: login-spærring ophævet",
     )
     return fjernet
+
+
+# --- Four eyes: a second administrator approves (issue 21) -------------------------------
+
+
+def _anmod(administrator: User, handling: str, *, bruger: User | None = None, data=None):
+    """A pending request, shown on the other administrators' front page; one per user
+    and kind (a new one replaces a pending one)."""
+    if bruger is not None:
+        Godkendelse.objects.filter(
+            bruger=bruger, handling=handling, status=Godkendelse.Status.AFVENTER
+        ).update(
+            status=Godkendelse.Status.AFVIST, besluttet_af=administrator, besluttet=timezone.now()
+        )
+    anmodning = Godkendelse.objects.create(
+        myndighed_id=administrator.myndighed_id,
+        handling=handling,
+        anmoder=administrator,
+        bruger=bruger,
+        data=data or {},
+    )
+    audit_record(
+        user=administrator,
+        handling=Handling.GODKENDELSE_ANMODET,
+        beroert_bruger=bruger,
+        beskrivelse=f"Anmodet: {anmodning.beskrivelse()}",
+    )
+    return anmodning
+
+
+def _beslut(administrator: User, pk: int, status: str) -> Godkendelse:
+    _check_administrator(administrator)
+    anmodning = (
+        Godkendelse.objects.select_for_update()
+        .filter(pk=pk, myndighed_id=administrator.myndighed_id)
+        .first()
+    )
+    if anmodning is None:
+        raise PermissionDenied("Anmodningen hører ikke til din myndighed.")
+    if anmodning.anmoder_id == administrator.pk:
+        raise ValidationError("Du kan ikke selv godkende eller afvise din egen anmodning.")
+    if anmodning.status != Godkendelse.Status.AFVENTER:
+        raise ValidationError("Anmodningen er allerede afgjort.")
+    anmodning.status = status
+    anmodning.besluttet_af = administrator
+    anmodning.besluttet = timezone.now()
+    anmodning.save(update_fields=["status", "besluttet_af", "besluttet"])
+    return anmodning
+
+
+@transaction.atomic
+def godkendelse_godkend(*, administrator: User, pk: int) -> Godkendelse:
+    """Approve another administrator's request and carry it out, as the approver."""
+    anmodning = _beslut(administrator, pk, Godkendelse.Status.GODKENDT)
+    audit_record(
+        user=administrator,
+        handling=Handling.GODKENDELSE_GODKENDT,
+        beroert_bruger=anmodning.bruger,
+        beskrivelse=f"Godkendt: {anmodning.beskrivelse()} (anmodet af {anmodning.anmoder})",
+    )
+    if anmodning.handling == Godkendelse.Handling.OPRET:
+        anmodning.bruger = _opret(anmodning.anmoder, data=anmodning.data)
+        anmodning.save(update_fields=["bruger"])
+        return anmodning
+    target = _locked_target(administrator, anmodning.bruger)
+    if anmodning.handling == Godkendelse.Handling.EMAIL:
+        target.email = anmodning.data["email"]
+        target.full_clean()
+        target.save(update_fields=["email"])
+        audit_record(
+            user=anmodning.anmoder,
+            handling=Handling.BRUGER_AENDRET,
+            beroert_bruger=target,
+            beskrivelse=f"{target.username}: e-mail ændret",
+        )
+    else:
+        _nulstil(anmodning.anmoder, target)
+    return anmodning
+
+
+@transaction.atomic
+def godkendelse_afvis(*, administrator: User, pk: int) -> Godkendelse:
+    anmodning = _beslut(administrator, pk, Godkendelse.Status.AFVIST)
+    audit_record(
+        user=administrator,
+        handling=Handling.GODKENDELSE_AFVIST,
+        beroert_bruger=anmodning.bruger,
+        beskrivelse=f"Afvist: {anmodning.beskrivelse()} (anmodet af {anmodning.anmoder})",
+    )
+    return anmodning

@@ -1,4 +1,4 @@
-"""Two-factor login for administrators and ledere (issue 9), with django-otp.
+"""Two-factor login for administrators, ledere and the operator (issues 9, 21), with django-otp.
 
 After the password, a user of those roles must give a code from an
 authenticator app (a TOTP device) or one of their recovery codes (a static
@@ -40,12 +40,13 @@ OPEN_URL_NAMES = {"totp_verify", "totp_enrol", "logout"}
 
 
 def kraever_totp(user) -> bool:
-    return bool(
-        settings.OTP_REQUIRED
-        and user.is_authenticated
-        and user.myndighed_id
-        and user.rolle in ROLLER_MED_TOTP
-    )
+    """Administrators and ledere, and every superuser and staff user (issue 21: the
+    operator, who has the widest rights, must not get in with a password alone)."""
+    if not (settings.OTP_REQUIRED and user.is_authenticated):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return bool(user.myndighed_id and user.rolle in ROLLER_MED_TOTP)
 
 
 def har_app(user) -> bool:
@@ -194,6 +195,12 @@ class TwoFactorMiddleware:
             return None
         target = "totp_verify" if har_app(user) else "totp_enrol"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def har_enheder(user) -> bool:
+    return TOTPDevice.objects.filter(user=user).exists() or (
+        StaticDevice.objects.filter(user=user).exists()
+    )
 
 
 def fjern_alle(user) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +14,7 @@ from django_otp import login as otp_login
 
 from accounts import services, two_factor
 from accounts.forms import BrugerOpretForm, BrugerRetForm
+from accounts.models import Godkendelse
 from accounts.selectors import brugere_i_myndighed
 from cases.permissions import role_required
 
@@ -45,11 +47,17 @@ def bruger_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                f"Brugeren {bruger.username} er oprettet; et link til at vælge "
-                f"adgangskode er sendt til {bruger.email}.",
-            )
+            if isinstance(bruger, Godkendelse):
+                messages.info(
+                    request,
+                    f"{bruger.beskrivelse()}: venter på, at en anden administrator godkender det.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Brugeren {bruger.username} er oprettet; et link til at vælge "
+                    f"adgangskode er sendt til {bruger.email}.",
+                )
             return redirect("brugere:bruger_list")
     return render(request, "accounts/bruger_form.html", {"form": form})
 
@@ -67,6 +75,12 @@ def bruger_edit(request, pk: int):
             form.add_error(None, exc)
         else:
             messages.success(request, f"Brugeren {bruger.username} er gemt.")
+            if form.cleaned_data["email"] != bruger.email:
+                messages.info(
+                    request,
+                    "Den nye e-mailadresse træder i kraft, når en anden administrator "
+                    "har godkendt den.",
+                )
             return redirect("brugere:bruger_list")
     return render(
         request, "accounts/bruger_form.html", {"form": form, "bruger": bruger, "egen": egen}
@@ -107,10 +121,11 @@ def bruger_nulstil_to_faktor(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         if fjernet:
-            messages.success(
+            messages.info(
                 request,
-                f"To-faktor-login for {bruger.username} er nulstillet. Ved næste login "
-                "sættes en ny godkendelses-app op.",
+                f"Nulstilling af to-faktor-login for {bruger.username} venter på, at en "
+                "anden administrator godkender den. Derefter sættes en ny "
+                "godkendelses-app op ved næste login.",
             )
         else:
             messages.info(request, f"{bruger.username} har ingen godkendelses-app sat op.")
@@ -130,6 +145,34 @@ def bruger_send_link(request, pk: int):
     else:
         messages.success(request, f"Et link til at vælge adgangskode er sendt til {bruger.email}.")
     return redirect("brugere:bruger_edit", pk=bruger.pk)
+
+
+def _beslut(request, pk: int, godkend: bool):
+    try:
+        if godkend:
+            anmodning = services.godkendelse_godkend(administrator=request.user, pk=pk)
+        else:
+            anmodning = services.godkendelse_afvis(administrator=request.user, pk=pk)
+    except PermissionDenied:
+        raise Http404("Anmodningen findes ikke i din myndighed.") from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        tekst = "godkendt" if godkend else "afvist"
+        messages.success(request, f"{anmodning.beskrivelse()}: {tekst}.")
+    return redirect("cases:home")
+
+
+@administrator_required
+@require_POST
+def godkendelse_godkend(request, pk: int):
+    return _beslut(request, pk, godkend=True)
+
+
+@administrator_required
+@require_POST
+def godkendelse_afvis(request, pk: int):
+    return _beslut(request, pk, godkend=False)
 
 
 class KodeForm(forms.Form):

@@ -1,5 +1,11 @@
 """Refused requests go into the access log (issue 9): every 403, and every 404 on
-a case URL, with user, time and path (CPR-masked)."""
+a case URL, with user, time and path (CPR-masked).
+
+A refused row holds only what the requester was allowed to know (issue 21): the
+forløb of the URL (and its citizen's CPR hash) only if it belongs to the
+requester's own myndighed. Another myndighed's forløb is never loaded, so its
+access log cannot be turned into a lookup of who is in treatment elsewhere, nor
+of which forløb numbers exist; the path tried is still there."""
 
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ class RefusedRequestsMiddleware:
         audit_record(
             user=user,
             handling=handling,
-            forloeb=self.forloeb(request),
+            forloeb=self.forloeb(request, myndighed_id=user.myndighed_id),
             beskrivelse=f"{request.method} svar {response.status_code}",
             sti=request.path,
         )
@@ -42,11 +48,15 @@ class RefusedRequestsMiddleware:
         return request.path.startswith(CASE_PATH) or bool(match and match.namespace == "cases")
 
     @staticmethod
-    def forloeb(request):
-        """The forløb the URL names, if it exists (in any myndighed: a try at
-        another myndighed's case is what the log must show)."""
+    def forloeb(request, *, myndighed_id: int):
+        """The forløb the URL names, if it is one of the requester's own myndighed."""
         match = request.resolver_match
         pk = match.kwargs.get("pk") if match else None
         if not isinstance(pk, int):
             return None
-        return Kontaktforloeb.objects.filter(pk=pk).only("pk", "person_identifikator").first()
+        return (
+            Kontaktforloeb.objects.for_myndighed(myndighed_id)
+            .filter(pk=pk)
+            .only("pk", "person_identifikator")
+            .first()
+        )

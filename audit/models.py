@@ -24,6 +24,15 @@ class Handling(models.TextChoices):
     SSO_LOGIN = "sso_login", "Logget ind med SSO"
     SSO_AENDRET = "sso_aendret", "SSO-opsætning ændret"
 
+    # The operator's changes in the Django admin (issue 21).
+    DRIFT_OPRETTET = "drift_oprettet", "Oprettet af driften (Django-admin)"
+    DRIFT_AENDRET = "drift_aendret", "Ændret af driften (Django-admin)"
+    DRIFT_SLETTET = "drift_slettet", "Slettet af driften (Django-admin)"
+    # Changes that need a second administrator (issue 21).
+    GODKENDELSE_ANMODET = "godk_anmodet", "Godkendelse anmodet"
+    GODKENDELSE_GODKENDT = "godk_godkendt", "Godkendt af anden administrator"
+    GODKENDELSE_AFVIST = "godk_afvist", "Afvist af anden administrator"
+
 
 class AuditEntry(models.Model):
     """Who looked at or changed which citizen's forløb, and when.
@@ -38,8 +47,14 @@ class AuditEntry(models.Model):
     bruger = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries"
     )
+    # The myndighed whose log holds the row: the user's; for the operator's changes
+    # in the Django admin, the myndighed changed (none: a change of no myndighed's).
     myndighed = models.ForeignKey(
-        "accounts.Myndighed", on_delete=models.PROTECT, related_name="audit_entries"
+        "accounts.Myndighed",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
     forloeb_id = models.PositiveBigIntegerField("kontaktforløb", null=True, db_index=True)
     handling = models.CharField(max_length=20, choices=Handling.choices)

@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -44,18 +45,76 @@ def audit_record(
     )
 
 
-def audit_record_many(*, user, handling: Handling, forloeb_ids, beskrivelse: str = "") -> int:
-    """One access-log row per forløb, in one query: a download or a report run that
-    names many citizens is logged for each of them."""
+def audit_record_many(
+    *, user, handling: Handling, borgere: Iterable[tuple[int | None, str | None]], beskrivelse=""
+) -> int:
+    """One access-log row per citizen, in one query: a download or a report run that
+    names many citizens is logged for each of them. ``borgere`` holds (forløb id, CPR)
+    pairs; the CPR is kept as its keyed hash, so "who viewed this citizen" finds the
+    download that named it (issue 21). ``(None, None)`` is a row about no citizen."""
     rows = [
         AuditEntry(
             bruger=user,
             myndighed_id=user.myndighed_id,
             forloeb_id=pk,
             handling=handling,
-            beskrivelse=beskrivelse[:200],
+            beskrivelse=mask_cpr(beskrivelse)[:200],
+            cpr_noegle=cpr_noegle(cpr) if cpr else "",
         )
-        for pk in forloeb_ids
+        for pk, cpr in borgere
     ]
     AuditEntry.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def _felter(besked) -> str:
+    """The fields of a Django admin change message ([{"changed": {"fields": [...]}}])."""
+    if isinstance(besked, str):
+        return besked
+    felter = [f for del_ in besked or [] for v in del_.values() for f in v.get("fields", [])]
+    return ", ".join(str(f) for f in felter)
+
+
+def audit_drift(*, user, obj, handling: Handling, besked="", sti: str = "") -> AuditEntry:
+    """One add, change or deletion the operator made in the Django admin (issue 21).
+
+    The row goes into the access log of the myndighed the object belongs to (a user,
+    a myndighed, a user's two-factor device, a forløb ...), so its administrator sees
+    what the operator did; a deleted object is never referred to by a foreign key
+    (that would block its deletion), only named in the description."""
+    from accounts.models import Myndighed, User
+    from cases.models import Kontaktforloeb
+
+    slettes = handling == Handling.DRIFT_SLETTET
+    ejer = getattr(obj, "user", None)
+    if isinstance(obj, Myndighed):
+        myndighed_id = None if slettes else obj.pk
+    else:
+        myndighed_id = getattr(obj, "myndighed_id", None) or getattr(ejer, "myndighed_id", None)
+    if isinstance(obj, User):
+        beroert = None if slettes else obj
+    else:
+        beroert = ejer if isinstance(ejer, User) else None
+    forloeb = obj if isinstance(obj, Kontaktforloeb) else getattr(obj, "forloeb", None)
+    if not isinstance(forloeb, Kontaktforloeb):
+        forloeb = None
+    cpr = getattr(obj, "person_identifikator", None) or getattr(
+        forloeb, "person_identifikator", None
+    )
+    hvad = {
+        Handling.DRIFT_OPRETTET: "oprettet",
+        Handling.DRIFT_AENDRET: "ændret",
+        Handling.DRIFT_SLETTET: "slettet",
+    }[handling]
+    felter = _felter(besked) if handling == Handling.DRIFT_AENDRET else ""
+    beskrivelse = f"{obj._meta.verbose_name} «{obj}» {hvad}" + (f": {felter}" if felter else "")
+    return AuditEntry.objects.create(
+        bruger=user,
+        myndighed_id=myndighed_id,
+        forloeb_id=getattr(forloeb, "pk", None),  # a number, not a key: it may go
+        handling=handling,
+        beskrivelse=mask_cpr(beskrivelse)[:200],
+        cpr_noegle=cpr_noegle(cpr) if cpr else "",
+        sti=mask_cpr(sti)[:300],
+        beroert_bruger=beroert,
+    )

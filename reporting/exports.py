@@ -1,5 +1,6 @@
 """Downloads: OVERBLIK in DST's Aktivliste layout (Excel) and as CSV, hovedtal and
-godkendelse as Excel. The callers log each download (audit) for every forløb in it."""
+godkendelse as Excel. The callers log each download (audit) for every forløb in it.
+Every row goes through reporting.regneark, so no text becomes a formula."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from cases.models import Kontaktforloeb
 from reporting import selectors
+from reporting.regneark import csv_raekke, tilfoej_raekke
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,11 +87,11 @@ def _sheet(wb: Workbook, title: str, columns: Iterable[str], rows: Iterable[dict
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     columns = list(columns)
-    ws.append(columns)
+    tilfoej_raekke(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row.get(c) for c in columns])
+        tilfoej_raekke(ws, [row.get(c) for c in columns])
     for i, c in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 2)
         if "Dato" in c:
@@ -132,7 +134,7 @@ def liste_csv(forloeb: list[Kontaktforloeb], *, kommune_kode: int, dato: date) -
             f"({t.behandling_type_kode}/{t.behandling_intensitet_kode})"
             for t in selectors.aktive_tilknytninger(f, dato)
         )
-        writer.writerow(row)
+        writer.writerow(csv_raekke(row))
     return out.getvalue()
 
 
@@ -142,11 +144,11 @@ def tal_xlsx(titel: str, ark: list[tuple[str, list[str], list[list]]]) -> bytes:
     for i, (navn, header, rows) in enumerate(ark):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = navn[:31]
-        ws.append(header)
+        tilfoej_raekke(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append(r)
+            tilfoej_raekke(ws, r)
         for j in range(1, len(header) + 1):
             ws.column_dimensions[get_column_letter(j)].width = 24
     wb.properties.title = titel

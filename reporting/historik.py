@@ -111,7 +111,7 @@ def importer(
                 person_identifikator=normaliser_cpr_hvis_muligt(f.cpr),
                 oprettet_af=user,
             )
-            gemte.append(row.pk)
+            gemte.append((row.pk, row.person_identifikator))
             skemaer = [Anmodning.objects.create(forloeb=row, **model_kwargs(_skema(f.anmodning)))]
             if f.ivaerksaettelse is not None:
                 skemaer.append(
@@ -140,7 +140,7 @@ def importer(
     audit_record_many(
         user=user,
         handling=Handling.IMPORTERET,
-        forloeb_ids=gemte,
+        borgere=gemte,
         beskrivelse="Import af historik" + ("" if sync else " (uden synkronisering)"),
     )
     return resultat

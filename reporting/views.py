@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from accounts.selectors import ventende_godkendelser
 from audit.models import Handling
 from audit.services import audit_record_many
 from cases.permissions import role_required
@@ -22,6 +23,8 @@ from reporting.tables import ForloebTable, KontrollisteTable
 from smdb.rules.dato import today_dk
 
 rapporter_required = role_required("kan_se_rapporter")
+# Lists that name citizens by full CPR: ledere only (accounts.User.kan_hente_borgerlister).
+borgerlister_required = role_required("kan_hente_borgerlister")
 
 
 class ReferenceForm(forms.Form):
@@ -55,11 +58,13 @@ def _omfang(request):
     return selectors.omfang_for_leder(request.user)
 
 
-def _download(request, body, *, filnavn: str, content_type: str, forloeb_ids, hvad: str):
+def _download(request, body, *, filnavn: str, content_type: str, forloeb, hvad: str):
+    """The file, with one access-log row for each citizen it names (by forløb and CPR
+    hash, so a search by CPR finds it); ``forloeb=[None]`` for a file of counts."""
     audit_record_many(
         user=request.user,
         handling=Handling.EKSPORTERET,
-        forloeb_ids=forloeb_ids,
+        borgere=[(f.pk, f.person_identifikator) if f else (None, None) for f in forloeb],
         beskrivelse=f"Download: {hvad} ({filnavn})",
     )
     response = HttpResponse(body, content_type=content_type)
@@ -94,6 +99,8 @@ def forside(request):
         request,
         "reporting/forside.html",
         {
+            # Issue 21: what another administrator asked for, to approve or reject.
+            "godkendelser": list(ventende_godkendelser(administrator=request.user)),
             "dato": dato,
             "kontrollister": kontrolliste_links(antal),
             "uge": uge,
@@ -161,14 +168,13 @@ def overblik(request):
     )
 
 
-@rapporter_required
+@borgerlister_required
 @require_GET
 def overblik_download(request, format: str):
     dato, _ = reference(request)
     rows = selectors.forloeb_af(selectors.med_skemaer(_overblik_filter(request).qs))
     kode = request.user.myndighed.kommune_kode
     navn = f"aktivliste-{kode}-{dato:%Y-%m-%d}"
-    ids = [f.pk for f in rows]
     if format == "xlsx":
         body = exports.aktivliste_xlsx(rows, kommune_kode=kode, dato=dato)
         return _download(
@@ -176,7 +182,7 @@ def overblik_download(request, format: str):
             body,
             filnavn=f"{navn}.xlsx",
             content_type=exports.XLSX,
-            forloeb_ids=ids,
+            forloeb=rows,
             hvad="OVERBLIK",
         )
     body = exports.liste_csv(rows, kommune_kode=kode, dato=dato).encode("utf-8-sig")
@@ -185,7 +191,7 @@ def overblik_download(request, format: str):
         body,
         filnavn=f"{navn}.csv",
         content_type="text/csv; charset=utf-8",
-        forloeb_ids=ids,
+        forloeb=rows,
         hvad="OVERBLIK",
     )
 
@@ -314,7 +320,7 @@ def hovedtal_excel(request):
         body,
         filnavn=f"hovedtal-{request.user.myndighed.kommune_kode}-{aar}.xlsx",
         content_type=exports.XLSX,
-        forloeb_ids=[None],
+        forloeb=[None],
         hvad=f"Hovedtal {aar}",
     )
 
@@ -357,7 +363,7 @@ def godkendelse_raekker(request, noegle: str):
     )
 
 
-@rapporter_required
+@borgerlister_required
 @require_GET
 def godkendelse_excel(request):
     dato, aar = reference(request)
@@ -371,14 +377,14 @@ def godkendelse_excel(request):
             + [[f"Afslutninger: {label}", n] for _, label, n in aarsager],
         ),
     ]
-    ids: set[int] = set()
+    navngivne: dict = {}  # forløb id → forløb, each named once
     for _navn, _, noegle in tal:
         if noegle == "personer":
             continue
         rows = selectors.forloeb_af(
             selectors.med_skemaer(selectors.hovedtal_forloeb(omfang=omfang, aar=aar, noegle=noegle))
         )
-        ids.update(f.pk for f in rows)
+        navngivne.update((f.pk, f) for f in rows)
         raekker = [exports.forloeb_raekke(f, dato) for f in rows]
         kolonner = [
             "PersonIdentifikator",
@@ -393,6 +399,6 @@ def godkendelse_excel(request):
         body,
         filnavn=f"godkendelse-{request.user.myndighed.kommune_kode}-{aar}.xlsx",
         content_type=exports.XLSX,
-        forloeb_ids=sorted(ids),
+        forloeb=[navngivne[pk] for pk in sorted(navngivne)],
         hvad=f"Godkendelse {aar}",
     )

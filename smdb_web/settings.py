@@ -175,6 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # OTP_REQUIRED=false is for development only: a system check refuses it when DEBUG is off.
 OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
 OTP_TOTP_ISSUER = "smdb-web"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # accounts.admin shows no key in any case
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -7,6 +7,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from reporting.regneark import tilfoej_raekke
 from systemskifte import selectors
 from systemskifte.models import Systemskifte, Trin
 from systemskifte.services import fremdrift
@@ -43,12 +44,13 @@ def excel(skifte: Systemskifte) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Systemskifte"
-    ws.append([overskrift(skifte)])
+    tilfoej_raekke(ws, [overskrift(skifte)])
     ws["A1"].font = Font(bold=True)
     tal = fremdrift(skifte)
-    ws.append([f"{tal['faerdige']} af {tal['i_alt']} færdige, {tal['fejl']} med fejl"])
-    ws.append([])
-    ws.append(
+    tilfoej_raekke(ws, [f"{tal['faerdige']} af {tal['i_alt']} færdige, {tal['fejl']} med fejl"])
+    tilfoej_raekke(ws, [])
+    tilfoej_raekke(
+        ws,
         [
             "CPR (maskeret)",
             "SMDB AnmodningId",
@@ -58,12 +60,13 @@ def excel(skifte: Systemskifte) -> bytes:
             "Operationer",
             "Gammelt forløb",
             "Nyt forløb",
-        ]
+        ],
     )
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for b in selectors.rapport(skifte):
-        ws.append(
+        tilfoej_raekke(
+            ws,
             [
                 b.cpr_maskeret,
                 b.anmodning_id,
@@ -73,7 +76,7 @@ def excel(skifte: Systemskifte) -> bytes:
                 "\n".join(b.plan),
                 b.gammelt_forloeb_id,
                 b.nyt_forloeb_id,
-            ]
+            ],
         )
     out = BytesIO()
     wb.save(out)

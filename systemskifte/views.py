@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import Handling
+from audit.services import audit_record_many
 from cases.permissions import role_required
 from smdb.client import SmdbError
 from systemskifte import report, selectors, services
@@ -107,7 +109,18 @@ def udfoer(request, pk: int):
 @admin_required
 @require_GET
 def excel(request, pk: int):
+    """The job's report. It names citizens (CPR masked), so each is logged with its
+    CPR hash: a search by CPR in the access log finds the download (issue 21)."""
     skifte = selectors.skifte_for_user(request.user, pk)
+    audit_record_many(
+        user=request.user,
+        handling=Handling.EKSPORTERET,
+        borgere=[
+            (b.nyt_forloeb_id or b.gammelt_forloeb_id, b.person_identifikator)
+            for b in selectors.rapport(skifte)
+        ],
+        beskrivelse=f"Download: systemskifte {skifte.pk} (systemskifte-{skifte.pk}.xlsx)",
+    )
     response = HttpResponse(
         report.excel(skifte),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

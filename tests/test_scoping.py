@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cases.models import Kladde
+from audit.models import AuditEntry
+from audit.services import cpr_noegle
+from cases.models import Kladde, Kontaktforloeb
 from certificates.models import Besked
 from tests.factories import ForloebFactory, UserFactory
 
@@ -89,7 +91,7 @@ def test_there_are_app_urls_to_test():
 
 
 @pytest.mark.parametrize("route", [r for r, _ in app_routes()])
-def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
+def test_url_reveals_nothing_to_another_myndighed(route, bob, bob_client, kbh_case):
     forloeb = kbh_case["forloeb"]
     url = fill(route, kbh_case["objects"])
     for method in ("get", "post"):
@@ -101,6 +103,49 @@ def test_url_reveals_nothing_to_another_myndighed(route, bob_client, kbh_case):
             assert response.status_code in (200, 302, 403, 404, 405), (method, url)
         assert forloeb.person_identifikator not in body
         assert forloeb.cpr_formatted not in body
+    assert_log_holds_nothing_of(forloeb, myndighed=bob.myndighed)
+
+
+def assert_log_holds_nothing_of(forloeb, *, myndighed):
+    """Issue 21: a refused request records only what the requester may know (user,
+    time, path, status): its myndighed's access log holds no forløb and no CPR hash of
+    another myndighed, and "Vis borgerens registreringer" by that citizen finds nothing."""
+    from django.test import Client
+    from django.urls import reverse
+
+    rows = AuditEntry.objects.filter(myndighed=myndighed)
+    andres = Kontaktforloeb.objects.exclude(myndighed=myndighed).values("pk")
+    assert not rows.filter(forloeb_id__in=andres).exists()
+    assert not rows.filter(cpr_noegle=cpr_noegle(forloeb.person_identifikator)).exists()
+    admin = Client()
+    admin.force_login(
+        UserFactory(
+            username=f"admin-{myndighed.kommune_kode}", myndighed=myndighed, rolle="administrator"
+        )
+    )
+    log = reverse("audit:audit_list")
+    assert admin.post(log, {"cpr": forloeb.cpr_formatted}).status_code == 302
+    response = admin.get(log)
+    assert response.context["cpr_filter"] and list(response.context["page"]) == []
+    assert "Ingen registreringer." in response.content.decode()
+
+
+def test_administrators_refused_case_urls_leave_nothing_of_another_myndighed(
+    client, aarhus, kbh_case
+):
+    """The issue's sweep: Aarhus's administrator gets 403 on every København case URL;
+    its own access log then knows neither the forløb nor the citizen."""
+    forloeb = kbh_case["forloeb"]
+    client.force_login(UserFactory(username="aarhus-adm", myndighed=aarhus, rolle="administrator"))
+    routes = [r for r, _ in app_routes() if r.startswith("forloeb/")]
+    assert routes
+    for route in routes:
+        url = fill(route, kbh_case["objects"])
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+    assert AuditEntry.objects.filter(myndighed=aarhus, handling="afvist").exists()
+    assert_log_holds_nothing_of(forloeb, myndighed=aarhus)
 
 
 # --- Issue 9: the administrator's user pages -------------------------------------

@@ -223,6 +223,12 @@ def test_reset_two_factor_removes_the_app_and_codes_and_is_logged(admin_client, 
     StaticDevice.objects.create(user=leder, name="koder", confirmed=True)
     response = admin_client.post(reverse("brugere:bruger_nulstil_to_faktor", args=[leder.pk]))
     assert response.status_code == 302
+    # Issue 21: a second administrator approves it (tests/accounts/test_godkendelse.py).
+    from accounts.models import Godkendelse
+    from accounts.services import godkendelse_godkend
+
+    anden = UserFactory(username="anden-admin", myndighed=charlie.myndighed, rolle="administrator")
+    godkendelse_godkend(administrator=anden, pk=Godkendelse.objects.get().pk)
     assert not TOTPDevice.objects.filter(user=leder).exists()
     assert not StaticDevice.objects.filter(user=leder).exists()
     entry = AuditEntry.objects.get(handling=Handling.BRUGER_AENDRET, beroert_bruger=leder)

@@ -57,18 +57,34 @@ def test_a_403_is_logged_with_user_time_and_masked_path(client, alice):
 def test_a_404_on_a_case_url_is_logged_with_the_path_masked(client, alice, bob, kbh):
     client.force_login(bob)
     other = ForloebFactory(myndighed=kbh, person_identifikator=CPR)
-    # Another myndighed's case: a 404, and the log names the forløb tried.
+    # Another myndighed's case: a 404, and the log has the path tried but nothing of
+    # the forløb (issue 21: neither that it exists nor its citizen's CPR hash).
     assert client.get(detail(other)).status_code == 404
     # A number that looks like a CPR: masked in the log.
     assert client.get("/forloeb/1212851337/").status_code == 404
     tried, cprlike = AuditEntry.objects.order_by("pk")
-    assert (tried.bruger, tried.handling, tried.forloeb_id) == (bob, Handling.IKKE_FUNDET, other.pk)
+    assert (tried.bruger, tried.handling, tried.forloeb_id) == (bob, Handling.IKKE_FUNDET, None)
+    assert tried.cpr_noegle == ""
     assert tried.sti == detail(other)
     assert cprlike.sti == "/forloeb/******-****/"
     assert cprlike.forloeb_id is None
     # A 404 outside the case URLs is not a refused access to a citizen.
     client.get("/findes-ikke/")
     assert AuditEntry.objects.count() == 2
+
+
+def test_a_refused_try_at_a_case_of_ones_own_myndighed_names_the_forloeb(client, charlie, kbh):
+    """Within its own myndighed the log says which citizen was tried (issue 21 keeps
+    this: the requester's myndighed is its scope)."""
+    own = ForloebFactory(myndighed=kbh, person_identifikator=CPR)
+    client.force_login(charlie)
+    assert client.get(detail(own)).status_code == 403
+    entry = AuditEntry.objects.get()
+    assert (entry.handling, entry.forloeb_id, entry.cpr_noegle) == (
+        Handling.AFVIST,
+        own.pk,
+        cpr_noegle(CPR),
+    )
 
 
 def test_the_list_shows_names_and_the_forloeb_without_a_link_the_admin_cannot_follow(

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Myndighed
 from reporting import exports, selectors
+from reporting.regneark import csv_felt
 
 LISTER = ("overblik", *selectors.KONTROLLISTER)
 TAL = ("hovedtal", "godkendelse")
@@ -127,7 +128,7 @@ class Command(BaseCommand):
                     rows.append([f"afslutninger: {kode} {a['aarsag']}", a["antal"]])
                 if format == "csv":
                     body = "noegle;antal\n" + "".join(
-                        f"{k};{'' if v is None else v}\n" for k, v in rows
+                        f"{csv_felt(k)};{'' if v is None else v}\n" for k, v in rows
                     )
                 else:
                     body = exports.tal_xlsx(f"{navn} {aar}", [(navn, ["Nøgle", "Antal"], rows)])
