@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -86,8 +87,26 @@ def _aktiv(request, pk: int, aktiv: bool):
 
 
 @administrator_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bruger_deactivate(request, pk: int):
+    """GET asks first (issue 23): the user is logged out and cannot log in again."""
+    if request.method == "GET":
+        bruger = _bruger(request, pk)
+        navn = bruger.get_full_name() or bruger.username
+        return render(
+            request,
+            "bekraeft.html",
+            {
+                "titel": f"Deaktivér {navn} ({bruger.username})?",
+                "tekst": [
+                    f"{navn} bliver logget ud og kan ikke logge ind igen, før brugeren "
+                    "genaktiveres. Brugerens registreringer og adgangslog bevares.",
+                ],
+                "knap": "Ja, deaktivér brugeren",
+                "knap_css": "btn-danger",
+                "annuller_url": reverse("brugere:bruger_edit", args=[bruger.pk]),
+            },
+        )
     return _aktiv(request, pk, aktiv=False)
 
 

@@ -118,6 +118,20 @@ def test_change_role_within_the_myndighed_is_logged(admin_client, charlie, alice
     assert "Bruger ændret" in log
 
 
+def test_deactivating_a_user_asks_first(admin_client, alice):
+    """Issue 23: the edit page's button leads to a confirmation; asking changes nothing."""
+    url = reverse("brugere:bruger_deactivate", args=[alice.pk])
+    edit = admin_client.get(reverse("brugere:bruger_edit", args=[alice.pk])).content.decode()
+    assert f'href="{url}"' in edit
+    page = admin_client.get(url).content.decode()
+    assert "Deaktivér" in page and "(alice)?" in page and "Ja, deaktivér brugeren" in page
+    alice.refresh_from_db()
+    assert alice.is_active
+    admin_client.post(url)
+    alice.refresh_from_db()
+    assert not alice.is_active
+
+
 def test_deactivate_and_reactivate_are_logged_and_stop_login(admin_client, client, charlie, alice):
     admin_client.post(reverse("brugere:bruger_deactivate", args=[alice.pk]))
     alice.refresh_from_db()
