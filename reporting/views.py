@@ -146,6 +146,8 @@ def overblik(request):
     dato, _ = reference(request)
     filterset = _overblik_filter(request)
     table = _tabel(request, filterset.qs, dato)
+    if filterset.form.errors:
+        table.empty_text = "Ingen forløb vist: ret fejlen i filteret ovenfor."
     return render(
         request,
         "reporting/overblik.html",
