@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -297,3 +298,10 @@ def totp_nye_koder(request):
         return redirect("password_change")
     codes = two_factor.nye_gendannelseskoder(user)
     return render(request, "accounts/totp_koder.html", {"codes": codes, "next": "/"})
+
+
+class VaelgAdgangskodeView(auth_views.PasswordResetConfirmView):
+    """The e-mailed link: Django moves the token into the session and shows the form
+    at ``<uidb64>/<reset_url_token>/``; the word in the address is Danish (issue 23)."""
+
+    reset_url_token = "vaelg-adgangskode"
