@@ -115,6 +115,11 @@ def test_overblik_is_paged_in_a_fixed_number_of_queries(leder_client, kbh):
 def test_the_excel_download_is_the_aktivliste_and_is_audit_logged(leder_client, leder, kbh):
     f = lav(kbh, date(2026, 1, 5), "tilknyttet")
     lav(kbh, date(2026, 5, 5))
+    from cases.models import Tilbud, Tilbudstilknytning
+
+    langt = "Rusmiddelcenter København, Ambulatoriet Nørrebro"
+    tilbud_id = Tilbudstilknytning.objects.get(forloeb=f).tilbud_id
+    Tilbud.objects.update_or_create(tilbud_id=tilbud_id, defaults={"navn": langt})
     response = leder_client.get(reverse("reporting:overblik_xlsx"), {"tilstand": "ivaerksat"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -126,6 +131,11 @@ def test_the_excel_download_is_the_aktivliste_and_is_audit_logged(leder_client, 
     assert rows[1][2].date() == date(2026, 1, 5)
     indskrivninger = list(wb["Indskrivninger"].values)
     assert len(indskrivninger) == 2 and indskrivninger[1][1] == f.person_identifikator
+    # Issue 23: the TilbudNavn column is as wide as the names in it.
+    kol = indskrivninger[0].index("TilbudNavn")
+    bogstav = "ABCDEFGHIJ"[kol]
+    assert indskrivninger[1][kol] == langt
+    assert wb["Indskrivninger"].column_dimensions[bogstav].width >= len(langt)
     logged = AuditEntry.objects.filter(bruger=leder, handling=Handling.EKSPORTERET)
     assert list(logged.values_list("forloeb_id", flat=True)) == [f.pk]
 
@@ -184,8 +194,13 @@ def test_godkendelse_numbers_link_to_their_rows(leder_client, kbh):
     assert [r.record.pk for r in rows.context["table"].page.object_list] == [f.pk]
     xlsx = leder_client.get(reverse("reporting:godkendelse_xlsx"), {"aar": 2026})
     wb = load_workbook(io.BytesIO(xlsx.content))
-    assert "over_garanti" in wb.sheetnames
-    assert [r[0] for r in list(wb["over_garanti"].values)[1:]] == [f.person_identifikator]
+    # Issue 23: Danish sheet names; the afslutninger sheet says when and why.
+    assert "over_garanti" not in wb.sheetnames and "forloeb" not in wb.sheetnames
+    ark = wb["Iværksat efter over 14 dage"]
+    assert [r[0] for r in list(ark.values)[1:]] == [f.person_identifikator]
+    afsl = list(wb["Afslutninger"].values)
+    assert afsl[0][-2:] == ("BehandlingAfsluttetDato", "BehandlingAfsluttetAarsag")
+    assert afsl[1][-2] is not None and afsl[1][-1]
 
 
 def test_an_administrator_sees_reports_but_no_case_links(client, charlie, kbh):
