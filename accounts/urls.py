@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import oidc_views, views
 from accounts.tokens import adgangskode_link_tokens
@@ -13,9 +14,21 @@ urlpatterns = [
     path("brugere/sso/", include("accounts.oidc_admin_urls")),
     # Issue 9: the administrator's user administration and the set-password link it e-mails.
     path("brugere/", include("accounts.brugere_urls")),
+    # Issue 23: Django's own "set-password" step in the address bar, in Danish; an
+    # address with the old word (a page opened before the change) still leads there.
+    path(
+        "adgangskode/ny/<uidb64>/set-password/",
+        RedirectView.as_view(pattern_name="password_reset_form_step", query_string=True),
+    ),
+    path(
+        "adgangskode/ny/<uidb64>/vaelg-adgangskode/",
+        views.VaelgAdgangskodeView.as_view(token_generator=adgangskode_link_tokens),
+        {"token": views.VaelgAdgangskodeView.reset_url_token},
+        name="password_reset_form_step",
+    ),
     path(
         "adgangskode/ny/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(token_generator=adgangskode_link_tokens),
+        views.VaelgAdgangskodeView.as_view(token_generator=adgangskode_link_tokens),
         name="password_reset_confirm",
     ),
     path(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -100,8 +102,26 @@ def _aktiv(request, pk: int, aktiv: bool):
 
 
 @administrator_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bruger_deactivate(request, pk: int):
+    """GET asks first (issue 23): the user is logged out and cannot log in again."""
+    if request.method == "GET":
+        bruger = _bruger(request, pk)
+        navn = bruger.get_full_name() or bruger.username
+        return render(
+            request,
+            "bekraeft.html",
+            {
+                "titel": f"Deaktivér {navn} ({bruger.username})?",
+                "tekst": [
+                    f"{navn} bliver logget ud og kan ikke logge ind igen, før brugeren "
+                    "genaktiveres. Brugerens registreringer og adgangslog bevares.",
+                ],
+                "knap": "Ja, deaktivér brugeren",
+                "knap_css": "btn-danger",
+                "annuller_url": reverse("brugere:bruger_edit", args=[bruger.pk]),
+            },
+        )
     return _aktiv(request, pk, aktiv=False)
 
 
@@ -332,3 +352,10 @@ def bruger_ophaev_laas(request, pk: int):
         request, f"Login-spærringen for {bruger.username} er ophævet; brugeren kan logge ind igen."
     )
     return redirect("brugere:bruger_edit", pk=bruger.pk)
+
+
+class VaelgAdgangskodeView(auth_views.PasswordResetConfirmView):
+    """The e-mailed link: Django moves the token into the session and shows the form
+    at ``<uidb64>/<reset_url_token>/``; the word in the address is Danish (issue 23)."""
+
+    reset_url_token = "vaelg-adgangskode"

@@ -62,6 +62,12 @@ class TekstField(forms.CharField):
             },
         )
         super().__init__(**kwargs)
+        if self.max_length:
+            # The limit, from the field metadata, is read before one types, not only
+            # in the counter that appears while typing (issue 23).
+            self.help_text = " ".join(
+                filter(None, [str(self.help_text or ""), f"Højst {self.max_length} tegn."])
+            )
         if self.max_length and self.max_length >= LANG_TEKST:
             self.widget = forms.Textarea(attrs={"rows": 3})
             self.widget.attrs.update(self.widget_attrs(self.widget))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from accounts.log_filters import mask_cpr
 from certificates import klient as klienter
+from certificates.models import AuthMetode
 from certificates.selectors import AktivtMiljoe, aktivt_miljoe
 from smdb.client import SmdbError, SmdbTransportError
 
@@ -16,6 +17,15 @@ class TestResultat:
     miljoe: AktivtMiljoe
     ok: bool
     linjer: list[tuple[str, str]] = field(default_factory=list)  # (what, answer or fault)
+
+    @property
+    def signatur_ikke_kontrolleret(self) -> bool:
+        """A certificate signed the call, yet WhoAmI says "anonym": the answering
+        simulator checks nothing (SMDB_SIMULATOR_AUTH=none), which the page says (issue 23)."""
+        return self.miljoe.auth != AuthMetode.INGEN and any(
+            navn == "WhoAmI" and svar.removeprefix("SMDB-simulator: ").startswith("anonym")
+            for navn, svar in self.linjer
+        )
 
 
 def forbindelsestest(*, myndighed_id: int | None, miljoe=None) -> TestResultat:

@@ -184,3 +184,18 @@ class Besked(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tidspunkt:%Y-%m-%d %H:%M:%S} {self.handling} {self.udfald}"
+
+    #: Jobs are stored by their technical names (smdb.sync's "outbox"); the journal
+    #: shows them in Danish (issue 23).
+    JOB_VISNING = {"outbox": "Afsendelse til SMDB", "smdb_tokentest": "Token-test"}
+
+    @property
+    def job_visning(self) -> str:
+        return self.JOB_VISNING.get(self.job, self.job)
+
+    @property
+    def miljoe_visning(self) -> str:
+        """No environment taken into use: the call went to settings.SMDB_ENDPOINT."""
+        if self.miljoe in MiljoeNavn.values:
+            return MiljoeNavn(self.miljoe).label
+        return self.miljoe or "Intet valgt (indstillingernes endpoint)"

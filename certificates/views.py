@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import Handling
 from audit.services import audit_record
@@ -27,12 +28,16 @@ admin_required = role_required("er_administrator")
 @admin_required
 def oversigt(request):
     myndighed_id = request.user.myndighed_id
+    miljoeer = selectors.miljoeer(myndighed_id=myndighed_id)
     return render(
         request,
         "certificates/oversigt.html",
         {
             "certifikater": selectors.certifikater(myndighed_id=myndighed_id),
-            "miljoeer": selectors.miljoeer(myndighed_id=myndighed_id),
+            "miljoeer": miljoeer,
+            # None taken into use: the header's badge is settings.SMDB_ENDPOINT's
+            # stand-in, which the page must not call "active" (issue 23).
+            "aktivt": any(m.aktiv for m in miljoeer),
             "haendelser": Haendelse.objects.filter(myndighed_id=myndighed_id).select_related(
                 "bruger"
             )[:20],
@@ -88,7 +93,7 @@ def handling(request, pk: int, handling: str):
     if action is None:
         return redirect("certificates:detalje", pk=pk)
     try:
-        action(certifikat=cert, bruger=request.user)
+        resultat = action(certifikat=cert, bruger=request.user)
     except CertifikatFejl as exc:
         messages.error(request, str(exc))
         return redirect("certificates:detalje", pk=pk)
@@ -98,6 +103,12 @@ def handling(request, pk: int, handling: str):
         "slet": "Certifikatet er fjernet.",
     }[handling]
     messages.success(request, besked)
+    if handling == "aktiver" and not resultat.aktiv:
+        messages.info(
+            request,
+            f"{resultat} er ikke det aktive SMDB-miljø endnu: vælg »Skift til "
+            f"{resultat.get_navn_display()}« under Certifikater og miljøer, når det skal bruges.",
+        )
     if handling == "slet":
         return redirect("certificates:oversigt")
     return redirect("certificates:detalje", pk=pk)
@@ -137,8 +148,9 @@ def miljoe(request, navn: str):
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def miljoe_aktiver(request, navn: str):
+    """GET asks first (issue 23: every later call goes to the new environment)."""
     m = next(
         (
             m
@@ -149,6 +161,22 @@ def miljoe_aktiver(request, navn: str):
     )
     if m is None:
         messages.error(request, "Miljøet er ikke sat op endnu.")
+    elif request.method == "GET":
+        nu = selectors.aktivt_miljoe_i_sidehoved(myndighed_id=request.user.myndighed_id)
+        return render(
+            request,
+            "bekraeft.html",
+            {
+                "titel": f"Skift SMDB-miljø til {m.get_navn_display()}?",
+                "tekst": [
+                    f"Alle kald til SMDB fra {request.user.myndighed.navn} går herefter til "
+                    f"{m.get_navn_display()} ({m.endpoint}) i stedet for {nu.label}.",
+                ],
+                "knap": f"Ja, skift til {m.get_navn_display()}",
+                "knap_css": "btn-danger",
+                "annuller_url": reverse("certificates:oversigt"),
+            },
+        )
     else:
         services.miljoe_aktiver(miljoe=m, bruger=request.user)
         messages.success(request, f"{m} er nu det aktive SMDB-miljø.")

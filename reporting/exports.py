@@ -93,7 +93,16 @@ def _sheet(wb: Workbook, title: str, columns: Iterable[str], rows: Iterable[dict
     for row in rows:
         tilfoej_raekke(ws, [row.get(c) for c in columns])
     for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 2)
+        # As wide as the longest value (a TilbudNavn is long), within reason (issue 23).
+        laengst = max(
+            (
+                len(str(v))
+                for (v,) in ws.iter_rows(min_col=i, max_col=i, values_only=True)
+                if v is not None
+            ),
+            default=0,
+        )
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(12, laengst + 2))
         if "Dato" in c:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = "yyyy-mm-dd"

@@ -13,6 +13,23 @@ from reporting.selectors import AFVIST, IKKE_MODTAGET, Omfang, med_tilknytning
 DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class OverblikForm(forms.Form):
+    """A period that ends before it starts is a Danish error at its "til", not an
+    empty list that does not say why (issue 23)."""
+
+    PERIODER = (
+        ("anmodet_fra", "anmodet_til", "Anmodet"),
+        ("ivaerksat_fra", "ivaerksat_til", "Iværksat"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for fra, til, navn in self.PERIODER:
+            if data.get(fra) and data.get(til) and data[fra] > data[til]:
+                self.add_error(til, f"»{navn} til« ligger før »{navn} fra«. Ret en af datoerne.")
+        return data
+
+
 class OverblikFilter(django_filters.FilterSet):
     anmodet_fra = django_filters.DateFilter(
         "behandling_anmodning_dato", "gte", label="Anmodet fra", widget=DATO
@@ -49,6 +66,17 @@ class OverblikFilter(django_filters.FilterSet):
         queryset=User.objects.none(),
         empty_label="Alle",
     )
+
+    class Meta:
+        form = OverblikForm
+
+    @property
+    def qs(self):
+        # A filter with an error finds nothing (the page says why), rather than the
+        # rows of the remaining filters as if it were not there; the downloads too.
+        if self.is_bound and not self.form.is_valid():
+            return self.queryset.none()
+        return super().qs
 
     def __init__(self, *args, omfang: Omfang, **kwargs):
         super().__init__(*args, **kwargs)

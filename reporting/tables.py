@@ -16,7 +16,10 @@ class ForloebTable(tables.Table):
     """OVERBLIK's columns; a kontrolliste adds its own column (``detalje``)."""
 
     forloeb = tables.Column("Forløb", accessor="pk", order_by=("forloeb",))
-    cpr = tables.Column("CPR-nummer", accessor="cpr_maskeret", orderable=False)
+    # Sorted by the whole number: the shown part (the birth date) first, as on a CPR list.
+    cpr = tables.Column(
+        "CPR-nummer", accessor="cpr_maskeret", order_by=("person_identifikator", "forloeb")
+    )
     anmodet = tables.Column(
         verbose_name="Anmodningsdato",
         accessor="behandling_anmodning_dato",
@@ -32,8 +35,15 @@ class ForloebTable(tables.Table):
         accessor="pk",
         order_by=("-behandling_anmodning_dato", "-forloeb"),
     )
-    tilknytninger = tables.Column("Aktive tilknytninger", accessor="pk", orderable=False)
-    smdb = tables.Column("SMDB", accessor="pk", orderable=False)
+    # SMDB before the tilknytninger, so the short, key columns are the ones a phone
+    # shows first (issue 23).
+    smdb = tables.Column("SMDB", accessor="pk", order_by=("smdb_tilstand", "forloeb"))
+    # The active ones depend on the page's date; sorted by when the first one started.
+    tilknytninger = tables.Column(
+        "Aktive tilknytninger",
+        accessor="pk",
+        order_by=("tilknytning_foerste_start", "forloeb"),
+    )
     sagsbehandler = tables.Column(
         "Registreret af",
         accessor="oprettet_af",
@@ -43,7 +53,7 @@ class ForloebTable(tables.Table):
     class Meta:
         model = Forloebsstatus
         fields = ()
-        attrs = {"class": "table table-sm align-middle"}
+        attrs = {"class": "table table-sm align-middle forloeb-tabel"}
         empty_text = "Ingen forløb."
         per_page = 50
         template_name = "reporting/_tabel.html"

@@ -161,6 +161,8 @@ def overblik(request):
     dato, _ = reference(request)
     filterset = _overblik_filter(request)
     table = _tabel(request, filterset.qs, dato)
+    if filterset.form.errors:
+        table.empty_text = "Ingen forløb vist: ret fejlen i filteret ovenfor."
     return render(
         request,
         "reporting/overblik.html",
@@ -363,6 +365,18 @@ def godkendelse_raekker(request, noegle: str):
     )
 
 
+#: The workbook's sheets by what they hold, in Danish (31 characters at most, Excel's limit).
+GODKENDELSE_ARK = {
+    "anmodninger": "Anmodninger",
+    "ivaerksaettelser": "Iværksættelser",
+    "afslutninger": "Afslutninger",
+    "personer_i_behandling": "Personer i behandling",
+    "inden_for_garanti": "Iværksat inden for 14 dage",
+    "over_garanti": "Iværksat efter over 14 dage",
+    "forloeb": "Forløb åbne i året",
+}
+
+
 @borgerlister_required
 @require_GET
 def godkendelse_excel(request):
@@ -392,7 +406,17 @@ def godkendelse_excel(request):
             "IvaerksatBehandlingDato",
             "Forloeb",
         ]
-        ark.append((noegle, kolonner, [[r[k] for k in kolonner] for r in raekker]))
+        data = [[r[k] for k in kolonner] for r in raekker]
+        if noegle == "afslutninger":
+            # What the number counts: when and why each forløb ended (1-AFSL, 3-AFSL).
+            kolonner = [*kolonner, "BehandlingAfsluttetDato", "BehandlingAfsluttetAarsag"]
+            for raekke, f in zip(data, rows, strict=True):
+                afsl = getattr(f, "afslutning", None)
+                raekke += [
+                    afsl.behandling_afsluttet_dato if afsl else None,
+                    afsl.get_behandling_afsluttet_aarsag_kode_display() if afsl else "",
+                ]
+        ark.append((GODKENDELSE_ARK.get(noegle, noegle), kolonner, data))
     body = exports.tal_xlsx(f"Godkendelse {aar}", ark)
     return _download(
         request,

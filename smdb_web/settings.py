@@ -95,7 +95,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "smdb_web.fejlsider.DanskeFejlsiderMiddleware",
 ]
+# smdb_web.fejlsider: with DEBUG on, our Danish 404 and 500 pages instead of Django's
+# English technical ones, unless a developer asks for those.
+DEBUG_TEKNISKE_FEJLSIDER = env_bool("DEBUG_TEKNISKE_FEJLSIDER", False)
 
 ROOT_URLCONF = "smdb_web.urls"
 WSGI_APPLICATION = "smdb_web.wsgi.application"

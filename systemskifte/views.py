@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Handling
@@ -89,13 +90,31 @@ def genoptag(request, pk: int):
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def udfoer(request, pk: int):
-    """Run for real what a dry-run showed: the same model and date, fetched anew."""
+    """Run for real what a dry-run showed: the same model and date, fetched anew.
+    GET asks first (issue 23): the run sends to SMDB and cannot be taken back."""
     proeve = selectors.skifte_for_user(request.user, pk)
     if not proeve.proevekoersel:
         messages.error(request, "Kun en prøvekørsel kan udføres.")
         return redirect("systemskifte:detalje", pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "bekraeft.html",
+            {
+                "titel": "Udfør systemskiftet?",
+                "tekst": [
+                    f"Systemskiftet ({proeve.get_model_display()}, skiftedato "
+                    f"{proeve.skiftedato:%d.%m.%Y}) køres nu for alvor: skemaerne sendes til "
+                    f"SMDB for alle borgere med aktive forløb i {request.user.myndighed.navn}.",
+                    "Det kan ikke fortrydes. Prøvekørslens rapport viser, hvad der sendes.",
+                ],
+                "knap": "Ja, udfør systemskiftet",
+                "knap_css": "btn-danger",
+                "annuller_url": reverse("systemskifte:detalje", args=[pk]),
+            },
+        )
     try:
         skifte = services.start(
             user=request.user, model=proeve.model, skiftedato=proeve.skiftedato, proevekoersel=False

@@ -48,3 +48,42 @@ def test_500_page_is_ours_and_danish():
     response = client.get("/fejl-i-koden/")
     body = assert_danish_page(response, 500, "Der opstod en fejl")
     assert "en fejl i koden" not in body
+
+
+# --- Issue 23: the embedded demo (DEBUG on) shows the same Danish pages -------------
+
+
+def test_debug_demo_404_for_an_unknown_url_is_ours(alice_client, settings):
+    settings.DEBUG = True
+    body = assert_danish_page(alice_client.get("/findes-ikke/"), 404, "Siden findes ikke")
+    assert "Page not found" not in body
+
+
+def test_debug_demo_404_raised_by_a_view_is_ours(alice_client, settings):
+    settings.DEBUG = True
+    response = alice_client.get(reverse("cases:forloeb_detail", args=[999_999]))
+    assert "Page not found" not in assert_danish_page(response, 404, "Siden findes ikke")
+
+
+def test_debug_demo_keeps_the_added_slash_redirect(alice_client, settings):
+    settings.DEBUG = True
+    response = alice_client.get("/borger")
+    assert response.status_code == 301 and response["Location"] == "/borger/"
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_debug_demo_500_is_ours_and_shows_no_variables(settings, caplog):
+    settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get("/fejl-i-koden/")
+    body = assert_danish_page(response, 500, "Der opstod en fejl")
+    assert "en fejl i koden" not in body and "Local vars" not in body
+    # The developer still finds the traceback in the log.
+    assert any(r.exc_info and "en fejl i koden" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_debug_demo_can_show_djangos_technical_pages_on_request(alice_client, settings):
+    settings.DEBUG = True
+    settings.DEBUG_TEKNISKE_FEJLSIDER = True
+    assert "Page not found" in alice_client.get("/findes-ikke/").content.decode()

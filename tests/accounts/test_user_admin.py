@@ -89,6 +89,21 @@ def test_the_emailed_link_lets_the_new_user_set_a_password_and_log_in(
     assert not client.get(link, follow=True).context["validlink"]
 
 
+def test_the_links_password_step_has_a_danish_address_and_the_old_one_still_works(
+    admin_client, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 23: not Django's /set-password/ in the address bar."""
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("brugere:bruger_create"), new_user_post())
+    link = re.search(r"http://testserver(/konto/adgangskode/ny/\S+/)", mailoutbox[0].body)[1]
+    form_page = client.get(link, follow=True)
+    trin = form_page.redirect_chain[-1][0]
+    assert trin.endswith("/vaelg-adgangskode/") and "set-password" not in trin
+    assert form_page.context["validlink"]
+    gammel = client.get(trin.replace("vaelg-adgangskode", "set-password"), follow=True)
+    assert gammel.redirect_chain[-1][0] == trin and gammel.context["validlink"]
+
+
 def test_create_with_a_taken_username_shows_a_danish_error(admin_client, alice):
     response = admin_client.post(reverse("brugere:bruger_create"), new_user_post(username="ALICE"))
     assert response.status_code == 200
@@ -116,6 +131,20 @@ def test_change_role_within_the_myndighed_is_logged(admin_client, charlie, alice
     assert "Sagsbehandler → Leder" in entry.beskrivelse
     log = admin_client.get(reverse("audit:audit_list")).content.decode()
     assert "Bruger ændret" in log
+
+
+def test_deactivating_a_user_asks_first(admin_client, alice):
+    """Issue 23: the edit page's button leads to a confirmation; asking changes nothing."""
+    url = reverse("brugere:bruger_deactivate", args=[alice.pk])
+    edit = admin_client.get(reverse("brugere:bruger_edit", args=[alice.pk])).content.decode()
+    assert f'href="{url}"' in edit
+    page = admin_client.get(url).content.decode()
+    assert "Deaktivér" in page and "(alice)?" in page and "Ja, deaktivér brugeren" in page
+    alice.refresh_from_db()
+    assert alice.is_active
+    admin_client.post(url)
+    alice.refresh_from_db()
+    assert not alice.is_active
 
 
 def test_deactivate_and_reactivate_are_logged_and_stop_login(admin_client, client, charlie, alice):

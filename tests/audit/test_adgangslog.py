@@ -162,7 +162,7 @@ def test_filter_by_cpr_is_posted_and_matched_by_keyed_hash(client, charlie, log_
     assert response.status_code == 302
     assert CPR not in response.url
     assert CPR not in repr(dict(client.session))
-    assert listed(client.get(LOG)) == {log_rows["alice_a"].pk}
+    assert listed(client.get(response.url)) == {log_rows["alice_a"].pk}
     client.post(LOG, {"ryd_cpr": "1"})
     assert len(listed(client.get(LOG))) == 3
     bad = client.post(LOG, {"cpr": "12"})
@@ -178,8 +178,7 @@ def test_who_viewed_this_citizen_is_answered_after_the_forloeb_is_deleted(
     client.get(detail(forloeb))
     services.forloeb_delete(user=alice, forloeb_pk=forloeb.pk)
     client.force_login(charlie)
-    client.post(LOG, {"cpr": CPR})
-    rows = list(client.get(LOG).context["page"])
+    rows = list(client.post(LOG, {"cpr": CPR}, follow=True).context["page"])
     assert {Handling.VIST, Handling.SLETTET} <= {e.handling for e in rows}
     assert {e.bruger for e in rows} == {alice}
 
@@ -203,6 +202,55 @@ def test_the_list_reads_a_page_in_a_fixed_number_of_queries(client, charlie, kbh
 def test_the_cpr_filter_finds_nothing_of_another_myndighed(client, charlie, log_rows, aarhus):
     aarhus_admin = UserFactory(username="aarhus-admin", myndighed=aarhus, rolle="administrator")
     client.force_login(aarhus_admin)
-    client.post(LOG, {"cpr": CPR})
-    assert listed(client.get(LOG)) == set()
-    assert listed(client.get(LOG, {"forloeb": log_rows["alice_a"].forloeb_id})) == set()
+    filtered = client.post(LOG, {"cpr": CPR}).url
+    assert listed(client.get(filtered)) == set()
+    forloeb = log_rows["alice_a"].forloeb_id
+    assert listed(client.get(LOG, {"forloeb": forloeb, "cpr_filter": "1"})) == set()
+
+
+# --- Issue 23: the CPR filter is never on unseen -----------------------------------------
+
+
+def test_the_cpr_filter_is_off_when_the_log_is_opened_again(client, charlie, log_rows):
+    client.force_login(charlie)
+    filtered = client.post(LOG, {"cpr": "121285-1337"}).url
+    assert "cpr_filter=1" in filtered and CPR not in filtered
+    assert listed(client.get(filtered)) == {log_rows["alice_a"].pk}
+    # Paging and the other filters keep it: their links carry the flag.
+    page = client.get(filtered).content.decode()
+    assert 'name="cpr_filter" value="1"' in page
+    client.get(reverse("cases:home"))
+    assert len(listed(client.get(LOG))) == 3  # the menu's link: no filter, none unseen
+    assert "Viser kun registreringer om den borger" not in client.get(LOG).content.decode()
+    assert len(listed(client.get(filtered))) == 3  # and it does not come back
+
+
+def test_a_refused_cpr_drops_the_previous_filter_and_says_so(client, charlie, log_rows):
+    client.force_login(charlie)
+    filtered = client.post(LOG, {"cpr": "121285-1337"}).url
+    bad = client.post(filtered, {"cpr": "12"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "10 cifre" in body and "Ingen registreringer vist: ret CPR-nummeret" in body
+    assert list(bad.context["page"]) == []
+    assert len(listed(client.get(filtered))) == 3
+
+
+def test_the_cpr_field_is_optional_and_an_empty_one_clears_the_filter(client, charlie, log_rows):
+    client.force_login(charlie)
+    page = client.get(LOG).content.decode()
+    cpr_label = page[page.index('for="id_cpr"') :][:200]
+    assert "*" not in cpr_label.split("</label>")[0]
+    assert "required" not in page[page.index('id="id_cpr"') - 200 :][:400]
+    filtered = client.post(LOG, {"cpr": "121285-1337"}).url
+    cleared = client.post(filtered, {"cpr": ""})
+    assert cleared.status_code == 302
+    assert len(listed(client.get(cleared.url))) == 3
+
+
+def test_the_address_column_is_shown_only_when_an_entry_has_one(client, charlie, log_rows, kbh):
+    client.force_login(charlie)
+    AuditEntry.objects.update(sti="")
+    assert ">Adresse<" not in client.get(LOG).content.decode()
+    AuditEntry.objects.filter(pk=log_rows["alice_a"].pk).update(sti="/forloeb/1/")
+    assert ">Adresse<" in client.get(LOG).content.decode()

@@ -30,6 +30,8 @@ def test_admin_uploads_activates_and_tests_the_connection(
     page = login(charlie)
     page.get_by_role("link", name="Certifikater og miljøer").first.click()
     expect(page.locator(".navbar .miljoe-badge")).to_have_text("SMDB: Test (lokal simulator)")
+    # Issue 23: the header's Test is the settings' endpoint, not an environment in use.
+    expect(page.get_by_text("Intet miljø er taget i brug endnu.")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="Upload certifikat").click()
@@ -43,8 +45,18 @@ def test_admin_uploads_activates_and_tests_the_connection(
 
     page.get_by_role("button", name="Tag i brug i Test (lokal simulator)").click()
     expect(page.get_by_text("Certifikatet er taget i brug i sit miljø.")).to_be_visible()
+    expect(
+        page.get_by_text("Test (lokal simulator) er ikke det aktive SMDB-miljø endnu")
+    ).to_be_visible()
     page.get_by_role("link", name="Tilbage til certifikater og miljøer").click()
-    page.get_by_role("button", name="Skift til Test (lokal simulator)").click()
+    test_raekke = page.get_by_role("row").filter(has_text="Ret Test (lokal simulator)")
+    expect(test_raekke.get_by_role("cell", name="Sat op, ikke aktivt")).to_be_visible()
+    page.get_by_role("link", name="Skift til Test (lokal simulator)").click()
+    # Issue 23: asked first.
+    expect(
+        page.get_by_role("heading", name="Skift SMDB-miljø til Test (lokal simulator)?")
+    ).to_be_visible()
+    page.get_by_role("button", name="Ja, skift til Test (lokal simulator)").click()
     expect(page.get_by_text("Test (lokal simulator) er nu det aktive SMDB-miljø.")).to_be_visible()
 
     page.get_by_role("button", name="Test forbindelse").click()

@@ -80,7 +80,11 @@ def test_wizard_dry_run_then_real_run_reaches_100_percent(
     axe_check(page)
     assert len(aktive_forloeb(101)) == 7  # the dry-run sent nothing
 
-    page.get_by_role("button", name="Udfør systemskiftet").click()
+    page.get_by_role("link", name="Udfør systemskiftet").click()
+    # Issue 23: a confirmation step first; nothing has been sent yet.
+    expect(page.get_by_role("heading", name="Udfør systemskiftet?")).to_be_visible()
+    assert not Systemskifte.objects.filter(proevekoersel=False).exists()
+    page.get_by_role("button", name="Ja, udfør systemskiftet").click()
     expect(page.locator("#fremdrift[hx-trigger]")).to_have_count(1)  # polling
     expect(procent).to_have_text("100 %", timeout=120_000)
     expect(page.get_by_text("7 af 7 borgere, 0 med fejl")).to_be_visible()

@@ -172,3 +172,16 @@ def test_case_page_facts_for_a_closed_forloeb_say_no_tilknytning_is_open(alice_c
     html = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
     assert "Overholdt" in html  # exactly 14 days holds (R-IVAER-4)
     assert "Ingen – alle tilknytninger har en slutdato" in html
+
+
+def test_the_draft_note_does_not_contradict_itself(alice_client, alice, kbh):
+    """Issue 23: a draft is saved, so "… før den er gemt" said the opposite."""
+    from cases import services as case_services
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    case_services.kladde_save(
+        user=alice, forloeb_pk=forloeb.pk, schema="ivaerksaettelse", data={}, trin="x"
+    )
+    page = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    assert "før den er gemt" not in page
+    assert "En kladde er gemt her, men kun her" in page

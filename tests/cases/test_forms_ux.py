@@ -398,3 +398,16 @@ def test_conflict_says_who_changed_what_and_saves_only_what_was_chosen(alice_cli
     saved = Tilbudstilknytning.objects.get()
     assert saved.behandling_intensitet_kode == theirs
     assert saved.person_behandling_frit_valg_indikator is mine_frit
+
+
+def test_free_text_fields_show_their_limit_before_one_types():
+    """Issue 23: "højst N tegn" from the field metadata, on every free-text field."""
+    from cases.schema_forms import TekstField, form_field
+    from smdb.fields import ALL_FIELDS, FieldType
+
+    tekstfelter = [f for f in ALL_FIELDS.values() if f.type == FieldType.TEXT and f.max_length]
+    assert tekstfelter
+    for felt in tekstfelter:
+        formfelt = form_field(felt)
+        assert isinstance(formfelt, TekstField)
+        assert f"Højst {felt.max_length} tegn." in formfelt.help_text

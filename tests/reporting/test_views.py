@@ -16,6 +16,7 @@ from cases.models import Anmodning, SyncStatus
 from reporting import selectors
 from tests.factories import UserFactory
 from tests.reporting.conftest import REF, alt_sendt, dage_foer, genberegn, lav
+from tests.ui_text import engelske_ord
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,11 @@ def test_overblik_is_paged_in_a_fixed_number_of_queries(leder_client, kbh):
 def test_the_excel_download_is_the_aktivliste_and_is_audit_logged(leder_client, leder, kbh):
     f = lav(kbh, date(2026, 1, 5), "tilknyttet")
     lav(kbh, date(2026, 5, 5))
+    from cases.models import Tilbud, Tilbudstilknytning
+
+    langt = "Rusmiddelcenter København, Ambulatoriet Nørrebro"
+    tilbud_id = Tilbudstilknytning.objects.get(forloeb=f).tilbud_id
+    Tilbud.objects.update_or_create(tilbud_id=tilbud_id, defaults={"navn": langt})
     response = leder_client.get(reverse("reporting:overblik_xlsx"), {"tilstand": "ivaerksat"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -125,6 +131,11 @@ def test_the_excel_download_is_the_aktivliste_and_is_audit_logged(leder_client, 
     assert rows[1][2].date() == date(2026, 1, 5)
     indskrivninger = list(wb["Indskrivninger"].values)
     assert len(indskrivninger) == 2 and indskrivninger[1][1] == f.person_identifikator
+    # Issue 23: the TilbudNavn column is as wide as the names in it.
+    kol = indskrivninger[0].index("TilbudNavn")
+    bogstav = "ABCDEFGHIJ"[kol]
+    assert indskrivninger[1][kol] == langt
+    assert wb["Indskrivninger"].column_dimensions[bogstav].width >= len(langt)
     logged = AuditEntry.objects.filter(bruger=leder, handling=Handling.EKSPORTERET)
     assert list(logged.values_list("forloeb_id", flat=True)) == [f.pk]
 
@@ -183,8 +194,13 @@ def test_godkendelse_numbers_link_to_their_rows(leder_client, kbh):
     assert [r.record.pk for r in rows.context["table"].page.object_list] == [f.pk]
     xlsx = leder_client.get(reverse("reporting:godkendelse_xlsx"), {"aar": 2026})
     wb = load_workbook(io.BytesIO(xlsx.content))
-    assert "over_garanti" in wb.sheetnames
-    assert [r[0] for r in list(wb["over_garanti"].values)[1:]] == [f.person_identifikator]
+    # Issue 23: Danish sheet names; the afslutninger sheet says when and why.
+    assert "over_garanti" not in wb.sheetnames and "forloeb" not in wb.sheetnames
+    ark = wb["Iværksat efter over 14 dage"]
+    assert [r[0] for r in list(ark.values)[1:]] == [f.person_identifikator]
+    afsl = list(wb["Afslutninger"].values)
+    assert afsl[0][-2:] == ("BehandlingAfsluttetDato", "BehandlingAfsluttetAarsag")
+    assert afsl[1][-2] is not None and afsl[1][-1]
 
 
 def test_an_administrator_sees_reports_but_no_case_links(client, charlie, kbh):
@@ -294,3 +310,48 @@ def test_each_week_number_on_the_front_page_links_to_the_forloeb_behind_it(leder
         assert liste.status_code == 200
         assert [r.record.pk for r in liste.context["table"].page.object_list] == pks, noegle
         assert selectors.UGENS_NAVNE[noegle] in liste.content.decode()
+
+
+# --- Issue 23: OVERBLIK as a new leder reads it -------------------------------------------
+
+
+def test_overblik_pages_in_danish_with_the_total(leder_client, kbh):
+    for n in range(51):
+        lav(kbh, dage_foer(20 + n))
+    body = leder_client.get(reverse("reporting:overblik")).content.decode()
+    assert "51 forløb i alt · side 1 af 2" in body
+    assert "Næste" in body and engelske_ord(body) == []
+    assert "Table navigation" not in body  # an aria-label, read aloud
+    body = leder_client.get(reverse("reporting:overblik"), {"page": 2}).content.decode()
+    assert "Forrige" in body and "side 2 af 2" in body and engelske_ord(body) == []
+
+
+def test_overblik_sorts_every_column_but_none_and_a_sort_starts_on_page_1(leder_client, kbh):
+    for n in range(51):
+        lav(kbh, dage_foer(20 + n))
+    response = leder_client.get(reverse("reporting:overblik"), {"page": 2, "anmodet_fra": ""})
+    table = response.context["table"]
+    assert [c.name for c in table.columns if not c.orderable] == []
+    body = response.content.decode()
+    sort_links = [part.split('"')[0] for part in body.split('href="?')[1:] if "sort=" in part]
+    assert len(sort_links) == len(table.columns)
+    assert all("page=" not in link for link in sort_links)
+    assert all("anmodet_fra=" in link for link in sort_links)  # the filter is kept
+    for kolonne in ("cpr", "smdb", "tilknytninger"):
+        assert leder_client.get(reverse("reporting:overblik"), {"sort": kolonne}).status_code == 200
+
+
+def test_overblik_fra_after_til_is_a_danish_error_not_an_empty_list(leder_client, kbh):
+    lav(kbh, dage_foer(20))
+    response = leder_client.get(
+        reverse("reporting:overblik"),
+        {"anmodet_fra": dage_foer(5).isoformat(), "anmodet_til": dage_foer(30).isoformat()},
+    )
+    body = response.content.decode()
+    assert "»Anmodet til« ligger før »Anmodet fra«. Ret en af datoerne." in body
+    assert "ret fejlen i filteret ovenfor" in body
+    xlsx = leder_client.get(
+        reverse("reporting:overblik_csv"),
+        {"anmodet_fra": dage_foer(5).isoformat(), "anmodet_til": dage_foer(30).isoformat()},
+    )
+    assert xlsx.status_code == 200

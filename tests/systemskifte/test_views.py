@@ -69,6 +69,10 @@ def test_dry_run_from_the_wizard_then_run_it(admin_client, simulator, skiftedato
     excel = admin_client.get(f"/systemskifte/{proeve.pk}/excel/")
     assert excel["Content-Type"].startswith("application/vnd.openxmlformats")
 
+    # Issue 23: asked first; asking runs nothing.
+    confirm = admin_client.get(f"/systemskifte/{proeve.pk}/udfoer/").content.decode()
+    assert "Udfør systemskiftet?" in confirm and "Ja, udfør systemskiftet" in confirm
+    assert not Systemskifte.objects.filter(proevekoersel=False).exists()
     response = admin_client.post(f"/systemskifte/{proeve.pk}/udfoer/")
     skifte = Systemskifte.objects.get(proevekoersel=False)
     assert response.url == f"/systemskifte/{skifte.pk}/"
