@@ -218,6 +218,7 @@ class Godkendelse(models.Model):
         OPRET = "opret", "Opret leder eller administrator"
         EMAIL = "email", "Ændr e-mail"
         NULSTIL_TO_FAKTOR = "nulstil_to_faktor", "Nulstil to-faktor-login"
+        ROLLE = "rolle", "Giv rollen leder eller administrator"
 
     class Status(models.TextChoices):
         AFVENTER = "afventer", "Afventer godkendelse"
@@ -252,4 +253,7 @@ class Godkendelse(models.Model):
             return f"Opret {self.data['username']} som {rolle} ({self.data['email']})"
         if self.handling == self.Handling.EMAIL:
             return f"Ny e-mail til {self.bruger.username}: {self.data['email']}"
+        if self.handling == self.Handling.ROLLE:
+            rolle = Rolle(self.data["rolle"]).label.lower()
+            return f"Giv {self.bruger.username} rollen {rolle}"
         return f"Nulstil to-faktor-login for {self.bruger.username}"

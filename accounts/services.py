@@ -138,6 +138,11 @@ def bruger_aendr(
     if rolle != target.rolle:
         _check_not_self(administrator, target, "ændre rollen på")
     changes = []
+    if rolle != target.rolle and rolle in ROLLER_MED_GODKENDELSE:
+        # Issue 21: raising a user to leder or administrator gives case access (or the
+        # power to give it), as creating one does; another administrator approves it.
+        _anmod(administrator, Godkendelse.Handling.ROLLE, bruger=target, data={"rolle": rolle})
+        rolle = target.rolle
     if rolle != target.rolle:
         changes.append(f"rolle {target.get_rolle_display()} → {Rolle(rolle).label}")
     if (first_name, last_name) != (target.first_name, target.last_name):
@@ -342,6 +347,17 @@ def godkendelse_godkend(*, administrator: User, pk: int) -> Godkendelse:
             handling=Handling.BRUGER_AENDRET,
             beroert_bruger=target,
             beskrivelse=f"{target.username}: e-mail ændret",
+        )
+    elif anmodning.handling == Godkendelse.Handling.ROLLE:
+        fra = target.get_rolle_display()
+        target.rolle = anmodning.data["rolle"]
+        target.full_clean()
+        target.save(update_fields=["rolle"])
+        audit_record(
+            user=anmodning.anmoder,
+            handling=Handling.BRUGER_AENDRET,
+            beroert_bruger=target,
+            beskrivelse=f"{target.username}: rolle {fra} → {target.get_rolle_display()}",
         )
     else:
         _nulstil(anmodning.anmoder, target)

@@ -83,6 +83,14 @@ def bruger_edit(request, pk: int):
                     "Den nye e-mailadresse træder i kraft, når en anden administrator "
                     "har godkendt den.",
                 )
+            if (
+                form.cleaned_data["rolle"] != bruger.rolle
+                and form.cleaned_data["rolle"] in services.ROLLER_MED_GODKENDELSE
+            ):
+                messages.info(
+                    request,
+                    "Den nye rolle træder i kraft, når en anden administrator har godkendt den.",
+                )
             return redirect("brugere:bruger_list")
     return render(
         request, "accounts/bruger_form.html", {"form": form, "bruger": bruger, "egen": egen}

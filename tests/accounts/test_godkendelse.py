@@ -168,3 +168,38 @@ def test_resetting_two_factor_waits_for_another_administrator(charlie, dora, led
     assert AuditEntry.objects.filter(
         handling=Handling.BRUGER_AENDRET, beroert_bruger=leder, beskrivelse__contains="to-faktor"
     ).exists()
+
+
+def test_raising_a_caseworker_to_leder_waits_for_another_administrator(charlie, dora, alice):
+    """A caseworker account made with the administrator's own address and then raised
+    to leder would be the same way round the approval as creating a leder."""
+    c = logged_in(charlie)
+    url = reverse("brugere:bruger_edit", args=[alice.pk])
+    data = {"first_name": "Alice", "last_name": "A", "email": "alice@example.dk"}
+    alice.email = data["email"]
+    alice.save()
+    assert c.post(url, {**data, "rolle": Rolle.LEDER}).status_code == 302
+    alice.refresh_from_db()
+    assert (alice.rolle, alice.last_name) == (Rolle.SAGSBEHANDLER, "A")
+    anmodning = Godkendelse.objects.get(handling=Godkendelse.Handling.ROLLE, bruger=alice)
+    assert c.post(godkend(anmodning.pk)).status_code == 302  # not the requester
+    alice.refresh_from_db()
+    assert alice.rolle == Rolle.SAGSBEHANDLER
+    assert logged_in(dora).post(godkend(anmodning.pk)).status_code == 302
+    alice.refresh_from_db()
+    assert alice.rolle == Rolle.LEDER
+    assert AuditEntry.objects.filter(
+        handling=Handling.BRUGER_AENDRET, beskrivelse__contains="rolle Sagsbehandler → Leder"
+    ).exists()
+
+
+def test_lowering_a_leder_to_caseworker_is_at_once(charlie, leder):
+    c = logged_in(charlie)
+    url = reverse("brugere:bruger_edit", args=[leder.pk])
+    leder.email = "lise@example.dk"
+    leder.save()
+    data = {"first_name": leder.first_name, "last_name": leder.last_name, "email": leder.email}
+    assert c.post(url, {**data, "rolle": Rolle.SAGSBEHANDLER}).status_code == 302
+    leder.refresh_from_db()
+    assert leder.rolle == Rolle.SAGSBEHANDLER
+    assert not Godkendelse.objects.exists()

@@ -116,19 +116,21 @@ def test_create_with_an_unknown_role_is_refused(admin_client):
     assert not User.objects.filter(username="nina").exists()
 
 
-def test_change_role_within_the_myndighed_is_logged(admin_client, charlie, alice):
-    url = reverse("brugere:bruger_edit", args=[alice.pk])
+def test_change_role_within_the_myndighed_is_logged(admin_client, charlie, leder):
+    # Lowering a role is at once; raising one waits for a second administrator
+    # (tests/accounts/test_godkendelse.py).
+    url = reverse("brugere:bruger_edit", args=[leder.pk])
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(
         url,
-        {"first_name": "Alice", "last_name": "A", "email": "a@example.dk", "rolle": "leder"},
+        {"first_name": "Lise", "last_name": "L", "email": "l@example.dk", "rolle": "sagsbehandler"},
     )
     assert response.status_code == 302
-    alice.refresh_from_db()
-    assert alice.rolle == Rolle.LEDER
+    leder.refresh_from_db()
+    assert leder.rolle == Rolle.SAGSBEHANDLER
     entry = AuditEntry.objects.get(handling=Handling.BRUGER_AENDRET)
-    assert entry.beroert_bruger == alice and entry.bruger == charlie
-    assert "Sagsbehandler → Leder" in entry.beskrivelse
+    assert entry.beroert_bruger == leder and entry.bruger == charlie
+    assert "Leder → Sagsbehandler" in entry.beskrivelse
     log = admin_client.get(reverse("audit:audit_list")).content.decode()
     assert "Bruger ændret" in log
 
