@@ -124,8 +124,8 @@ def assert_log_holds_nothing_of(forloeb, *, myndighed):
         )
     )
     log = reverse("audit:audit_list")
-    assert admin.post(log, {"cpr": forloeb.cpr_formatted}).status_code == 302
-    response = admin.get(log)
+    response = admin.post(log, {"cpr": forloeb.cpr_formatted}, follow=True)
+    assert response.redirect_chain and response.status_code == 200
     assert response.context["cpr_filter"] and list(response.context["page"]) == []
     assert "Ingen registreringer." in response.content.decode()
 
