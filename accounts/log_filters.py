@@ -14,7 +14,6 @@ Three layers, so that no path around one of them leaks a number:
 import logging
 import logging.config
 import re
-import sys
 import traceback
 
 from django.utils.log import ServerFormatter
@@ -58,27 +57,6 @@ def configure_logging(config: dict) -> None:
     """settings.LOGGING_CONFIG: install the masking record factory, then LOGGING."""
     logging.setLogRecordFactory(masking_record_factory)
     logging.config.dictConfig(config)
-
-
-class StderrHandler(logging.StreamHandler):
-    """A StreamHandler that writes to ``sys.stderr`` as it is when a record comes,
-    not as it was when logging was configured (as logging's own last-resort handler
-    does). In production that is the same stream. Under pytest, sys.stderr at
-    configuration time is a capture stream that pytest closes; a record logged
-    after that by a live server's request thread became a "--- Logging error ---"
-    traceback in the output of a green run (issue 24)."""
-
-    def __init__(self, level=logging.NOTSET):
-        super().__init__(None)
-        self.setLevel(level)
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value):
-        pass  # always the current sys.stderr
 
 
 class MaskCprFilter(logging.Filter):

@@ -361,12 +361,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            "class": "accounts.log_filters.StderrHandler",
+            "class": "logging.StreamHandler",
             "filters": ["mask_cpr"],
             "formatter": "masked",
         },
         "django.server": {
-            "class": "accounts.log_filters.StderrHandler",
+            "class": "logging.StreamHandler",
             "filters": ["mask_cpr"],
             "formatter": "django.server",
         },

@@ -208,9 +208,10 @@ class JoiningWSGIServer(ThreadedWSGIServer):
 
     Django's leaves them running as daemons: a thread held open by a keep-alive
     connection (chromium, a requests session) ended only when its client went away,
-    after the server had stopped and pytest had closed its capture stream; it then
-    closed a database connection no longer shared with it and logged into the closed
-    stream ("DatabaseWrapper objects created in a thread...", "--- Logging error ---").
+    after the server had stopped and pytest had closed its capture stream (the one
+    sys.stderr was when LOGGING bound its handlers); it then closed a database
+    connection no longer shared with it and logged into the closed stream
+    ("DatabaseWrapper objects created in a thread...", "--- Logging error ---").
     Here the server shuts the sockets of the connections still open and waits for
     their threads before the fixture stops sharing the database connection."""
 
