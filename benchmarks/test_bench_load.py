@@ -24,8 +24,10 @@ import pytest
 import requests
 
 from tests.factories import cpr_for_age
+from tests.production import test_production_shape as shape
 from tests.production.test_production_shape import csrf, register
-from tests.production.test_production_shape import production as _stack  # noqa: F401 (fixture)
+
+production = shape.production  # the stack of tests/production, as a fixture here
 
 pytestmark = [pytest.mark.bench, pytest.mark.production]
 

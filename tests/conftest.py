@@ -242,7 +242,9 @@ class JoiningWSGIServer(ThreadedWSGIServer):
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass  # the client closed it meanwhile
-            threads = [t for t in list(self._threads) if t.is_alive()]
+            # socketserver's _Threads (a list) once a request came, _NoThreads before.
+            started = self._threads if isinstance(self._threads, list) else []
+            threads = [t for t in list(started) if t.is_alive()]
             if not threads:
                 break
             threads[0].join(timeout=0.5)
