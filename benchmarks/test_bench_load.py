@@ -36,13 +36,15 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "120"))
 PASSWORD = "Belastning-test-2026!"
 
 SEED = f"""
+from django.contrib.auth.hashers import make_password
 from accounts.models import Myndighed, Rolle, User
 m = Myndighed.objects.get(kommune_kode=101)
-for n in range({USERS}):
-    u = User(username=f"last{{n}}", myndighed=m, rolle=Rolle.SAGSBEHANDLER,
-             first_name="Last", last_name=str(n))
-    u.set_password({PASSWORD!r})
-    u.save()
+hashed = make_password({PASSWORD!r})  # once: 50 hashes took minutes on a busy machine
+User.objects.bulk_create(
+    User(username=f"last{{n}}", myndighed=m, rolle=Rolle.SAGSBEHANDLER,
+         first_name="Last", last_name=str(n), password=hashed)
+    for n in range({USERS})
+)
 print(json.dumps({USERS}))
 """
 
