@@ -66,15 +66,15 @@ def sign_in(p, n: int) -> requests.Session:
 
 
 def caseworker(p, n: int, s: requests.Session, until: float, times, errors, lock) -> None:
-    serial = n * 1000
-    own, _ = register(p, s, cpr_for_age(30 + n % 40, serial))
-    cprs = [cpr_for_age(30 + n % 40, serial)]
+    serial, age = 1, 20 + n  # each caseworker its own citizens (one per age, serials)
+    own, _ = register(p, s, cpr_for_age(age, serial))
+    cprs = [cpr_for_age(age, serial)]
     i = 0
     while time.monotonic() < until:
         i += 1
         if i % 10 == 0:
             serial += 1
-            cpr = cpr_for_age(30 + n % 40, serial)
+            cpr = cpr_for_age(age, serial)
             page, call = "submit", lambda c=cpr: register(p, s, c)
         else:
             page = ("front", "find_borger", "case")[i % 3]
