@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run sso-demo test bench install lint simulator
+.PHONY: run sso-demo test bench bench-load install lint simulator
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only
+
+# 50 caseworkers for 2 minutes through gunicorn (compose's command), Caddy and PostgreSQL.
+bench-load: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/smdb_web} \
+		$(BIN)/pytest benchmarks/test_bench_load.py --benchmark-only -s
 
 simulator: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

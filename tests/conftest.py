@@ -6,8 +6,11 @@ import logging
 import os
 import shutil
 import socket
+import threading
+import time
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from accounts.log_filters import CPR_PATTERN, mask_cpr
 from accounts.models import Rolle
@@ -195,3 +198,115 @@ def _forloebsstatus_passer(request):
     if forkerte:
         vist = dict(list(forkerte.items())[:5])
         pytest.fail(f"Forløbsstatus passer ikke med skemaerne ({len(forkerte)} forløb): {vist}")
+
+
+# --- A green run is quiet (issue 24) ---------------------------------------------------
+
+
+class JoiningWSGIServer(ThreadedWSGIServer):
+    """The live server's WSGI server, but its request threads end with it.
+
+    Django's leaves them running as daemons: a thread held open by a keep-alive
+    connection (chromium, a requests session) ended only when its client went away,
+    after the server had stopped and pytest had closed its capture stream (the one
+    sys.stderr was when LOGGING bound its handlers); it then closed a database
+    connection no longer shared with it and logged into the closed stream
+    ("DatabaseWrapper objects created in a thread...", "--- Logging error ---").
+    Here the server shuts the sockets of the connections still open and waits for
+    their threads before the fixture stops sharing the database connection."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._open_lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+
+    def process_request_thread(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def server_close(self):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with self._open_lock:
+                still_open = list(self._open)
+            for sock in still_open:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # the client closed it meanwhile
+            # socketserver's _Threads (a list) once a request came, _NoThreads before.
+            started = self._threads if isinstance(self._threads, list) else []
+            threads = [t for t in list(started) if t.is_alive()]
+            if not threads:
+                break
+            threads[0].join(timeout=0.5)
+        super().server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (same address option), with JoiningWSGIServer."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = JoiningWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+#: What a passing test must not print: a log record that could not be written, an
+#: exception that killed a thread or was raised where nobody could catch it.
+NOISE = ("--- Logging error ---", "Exception in thread", "Exception ignored in")
+_thread_failures: list[str] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.passed:
+        for title, content in report.sections:
+            own = title.startswith("Captured") and title.endswith(report.when)
+            if own and any(marker in content for marker in NOISE):
+                report.outcome = "failed"
+                report.longrepr = (
+                    f"Testen bestod, men skrev en fejl i sit output ({title}); "
+                    f"en grøn kørsel skal være stille:\n{content[-3000:]}"
+                )
+                break
+    return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quiet_run():
+    """Between and after the tests (where pytest's own thread-exception check does not
+    look): an exception that kills a thread fails the run, and the live server leaves
+    no request thread behind."""
+    previous = threading.excepthook
+
+    def record(args):
+        _thread_failures.append(f"{args.thread.name if args.thread else '?'}: {args.exc_value!r}")
+        previous(args)
+
+    threading.excepthook = record
+    yield
+    threading.excepthook = previous
+    left = [t.name for t in threading.enumerate() if "process_request_thread" in t.name]
+    if _thread_failures or left:
+        pytest.fail(
+            "Tråde fejlede uden for en test eller blev hængende efter live serveren: "
+            f"{_thread_failures[:10]} {left[:10]}"
+        )

@@ -36,7 +36,10 @@ def test_a_submit_with_the_broker_down_is_stored_and_answers_at_once(
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             forloeb = services.anmodning_create(user=sagsbehandler, cpr=harness.cpr(n), data=data)
-        assert time.monotonic() - started < 1.0
+        # Generous for a loaded CI machine; without the bounded broker settings each
+        # enqueue waited for kombu's connection retries (the production test checks
+        # "usual + 1 s" end to end).
+        assert time.monotonic() - started < 3.0
 
     (op,) = SyncOperation.objects.filter(forloeb_ref=forloeb.pk)
     assert op.status == S.VENTER
