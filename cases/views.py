@@ -390,6 +390,9 @@ class SkemaSideView(View):
                 rest = form.add_violations(exc.violations, schema=exc.schema, index=exc.index)
             except services.VersionConflict as exc:
                 conflict = exc.current
+            except services.IngenAendring:
+                messages.info(request, "Intet er ændret, så intet er gemt eller sendt til SMDB.")
+                return redirect("cases:forloeb_detail", pk=pk)
             else:
                 return redirect("cases:forloeb_detail", pk=pk)
         if conflict is not None:
