@@ -228,6 +228,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Eager mode has no worker: long jobs (systemskifte) run in a thread of the serving
+# process instead of inside the request that started them. Tests run them inline.
+LOKALE_JOB_I_BAGGRUNDEN = env_bool("LOKALE_JOB_I_BAGGRUNDEN", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

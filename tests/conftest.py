@@ -195,3 +195,14 @@ def _forloebsstatus_passer(request):
     if forkerte:
         vist = dict(list(forkerte.items())[:5])
         pytest.fail(f"Forløbsstatus passer ikke med skemaerne ({len(forkerte)} forløb): {vist}")
+
+
+# --- Long jobs (issue 23) ----------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _lokale_job_inline(settings):
+    """In eager mode the app runs long jobs in a background thread; tests run them
+    inline, so each test sees the job done when its request returns (deterministic).
+    A test of the background runner turns it on."""
+    settings.LOKALE_JOB_I_BAGGRUNDEN = False
