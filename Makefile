@@ -1,5 +1,7 @@
 # smdb-web: `make run` starts the app with demo data; `make test` runs every check and test.
 PYTHON ?= python3
+# `make run PORT=8301`: the app, and the SMDB simulator it embeds, on another port.
+PORT   ?= 8000
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
@@ -17,8 +19,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD))
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD))
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The demo with single sign-on: the local OpenID Provider (tests/oidc/provider, npm
 # package oidc-provider) on 127.0.0.1:9700 beside the app; myndighed 101 signs in there.

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -254,6 +255,7 @@ def _next_url(request) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("kode")
 def totp_verify(request):
     """The second step of login for administrators and ledere."""
     user = request.user
@@ -283,6 +285,8 @@ def totp_verify(request):
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("kode")
+@sensitive_variables("codes", "result")
 def totp_enrol(request):
     """Set up an authenticator app: a QR code (and the secret to type in), then
     one code from the app to confirm; the recovery codes are shown once."""
@@ -339,6 +343,7 @@ def totp_enrol(request):
 
 
 @require_POST
+@sensitive_variables("codes")
 def totp_nye_koder(request):
     """A fresh set of recovery codes (the old ones stop working), shown once."""
     user = request.user

@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from audit import selectors
@@ -34,6 +35,7 @@ class CprFilterForm(FindBorgerForm):
 
 @role_required("er_administrator")
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("cpr")
 def audit_list(request):
     """The access log of the administrator's own myndighed. A CPR is entered by
     POST; its keyed hash is kept in the session so that paging keeps the filter."""

@@ -120,6 +120,11 @@ class SkemaForm(SchemaForm):
 
     #: A hidden field carrying the version of the row being edited (optimistic locking).
     with_version = False
+    #: Variables the page cannot do without (``Trin.paakraevet``).
+    paakraevet: tuple[str, ...] = ()
+    # Required answers are refused by the server with a Danish message at the field,
+    # not by the browser's own bubble.
+    use_required_attribute = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +140,11 @@ class SkemaForm(SchemaForm):
             elif smdb_field.variable == "TilbudId":
                 form_field_.widget = forms.HiddenInput()
                 form_field_.error_messages["invalid"] = "Vælg et tilbud fra tilbudskataloget."
+            if smdb_field.variable in self.paakraevet:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = (
+                    f"{smdb_field.felt_id}: Feltet skal udfyldes."
+                )
             self._style(self.fields[name])
         if self.with_version:
             # The bounds of Skema.version (PositiveIntegerField): anything else is
@@ -207,13 +217,21 @@ class SkemaForm(SchemaForm):
 _FORM_CLASSES: dict[tuple, type[SkemaForm]] = {}
 
 
-def skema_form(schema: Schema, variables: tuple[str, ...], *, with_version=False):
-    """The form class for ``variables`` of ``schema`` (computed fields left out)."""
+def skema_form(schema: Schema, variables: tuple[str, ...], *, with_version=False, paakraevet=()):
+    """The form class for ``variables`` of ``schema`` (computed fields left out);
+    ``paakraevet``: those the page requires whatever the rules allow."""
     typed = tuple(v for v in variables if not schema.by_variable()[v].computed)
-    key = (schema.key, typed, with_version)
+    key = (schema.key, typed, with_version, tuple(paakraevet))
     if key not in _FORM_CLASSES:
         name = "".join(p.capitalize() for p in schema.key.split("_")) + "Form"
         _FORM_CLASSES[key] = type(
-            name, (SkemaForm,), {"schema": schema, "variables": typed, "with_version": with_version}
+            name,
+            (SkemaForm,),
+            {
+                "schema": schema,
+                "variables": typed,
+                "with_version": with_version,
+                "paakraevet": tuple(paakraevet),
+            },
         )
     return _FORM_CLASSES[key]

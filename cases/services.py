@@ -80,6 +80,21 @@ class VersionConflict(Exception):
         self.current = current
 
 
+class IngenAendring(Exception):
+    """The edit gives every answer the schema already has: nothing is saved, the row
+    is not marked changed and no copy is sent to SMDB (issue 23)."""
+
+
+def _uden_aendring(row: Skema, version: int | None, values: Mapping[str, Any]) -> None:
+    """Raise IngenAendring when ``values`` are the stored answers of ``row`` at the
+    version the edit began from (an edit of an older version is a conflict instead)."""
+    if version is None or version != row.version:
+        return
+    before = row.smdb_values()
+    if all(_samme_svar(before.get(k), v) for k, v in values.items()):
+        raise IngenAendring(str(row))
+
+
 @skrivning
 def anmodning_create(*, user, cpr: str, data: dict, kontrol: bool = False) -> Kontaktforloeb:
     """Register an Anmodning: a new kontaktforløb for ``cpr`` in the user's myndighed.
@@ -355,6 +370,7 @@ def tilbudstilknytning_update(
     _check_edit(forloeb, andre, TILBUDSTILKNYTNING.key, index=index, tilbudstilknytninger=replaced)
     if kontrol:
         return row
+    _uden_aendring(row, version, values)
     return _update(row, user=user, version=version, values=values, beskrivelse="Tilbudstilknytning")
 
 
@@ -399,6 +415,7 @@ def afslutning_update(
     _check_edit(forloeb, andre, AFSLUTNING.key, **replace)
     if kontrol:
         return row
+    _uden_aendring(row, version, values)
     if not flyttes:
         return _update(row, user=user, version=version, values=values, beskrivelse="Afslutning")
     _slet_i_smdb([row])
@@ -468,6 +485,8 @@ def anmodning_update(
     _check_edit(forloeb, andre, ANMODNING.key, **replace)
     if kontrol:
         return row
+    if ivaer_values is None:
+        _uden_aendring(row, version, values)
     # Computed fields only: SMDB recomputes them, the anmodning's edit is all it needs.
     # Answers cleared or given: the IVÆR itself changes, which SMDB cannot take before
     # or after the anmodning's edit alone (before it the IVÆR's answer contradicts the

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import ngettext
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import Handling
@@ -67,6 +68,8 @@ def home(request):
 
 @sager_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("cpr")
+@sensitive_variables("cpr")
 def find_borger(request):
     """Search by CPR. The CPR is sent by POST and never appears in a URL."""
     form = FindBorgerForm(request.POST or None)
@@ -94,6 +97,8 @@ def _aktivt(forloeb: Kontaktforloeb) -> bool:
 
 @sager_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("person_identifikator")
+@sensitive_variables("cpr", "data")
 def anmodning_create(request):
     aktivt = None  # the citizen's active forløb, when R-ANM-1 refuses a new one
     gammel_dato = None  # an anmodningsdato over a year back, to confirm once
@@ -390,6 +395,9 @@ class SkemaSideView(View):
                 rest = form.add_violations(exc.violations, schema=exc.schema, index=exc.index)
             except services.VersionConflict as exc:
                 conflict = exc.current
+            except services.IngenAendring:
+                messages.info(request, "Intet er ændret, så intet er gemt eller sendt til SMDB.")
+                return redirect("cases:forloeb_detail", pk=pk)
             else:
                 return redirect("cases:forloeb_detail", pk=pk)
         if conflict is not None:

@@ -46,6 +46,10 @@ class Trin:
     slug: str
     titel: str
     variables: tuple[str, ...]
+    #: Answers the page exists to give (Afslut tilbudstilknytning: 4-TILB). The schema
+    #: allows them empty, the page does not: sent without one it would save and send
+    #: the schema unchanged (issue 23).
+    paakraevet: tuple[str, ...] = ()
 
     @property
     def fields(self) -> list[Field]:
@@ -53,7 +57,9 @@ class Trin:
         return [by_var[v] for v in self.variables]
 
     def form_class(self, *, with_version: bool = False) -> type[SkemaForm]:
-        return skema_form(self.schema, self.variables, with_version=with_version)
+        return skema_form(
+            self.schema, self.variables, with_version=with_version, paakraevet=self.paakraevet
+        )
 
 
 def _trin(schema: Schema, steps: tuple[tuple[str, str, str], ...]) -> tuple[Trin, ...]:
@@ -98,7 +104,11 @@ def _side(schema: Schema, slug: str, titel: str) -> Trin:
 TILBUDSTILKNYTNING_SIDE = _side(TILBUDSTILKNYTNING, "tilknytning", TILBUDSTILKNYTNING.action)
 #: "Afslut tilbudstilknytning": only the slut date (4-TILB).
 TILKNYTNING_SLUT_SIDE = Trin(
-    TILBUDSTILKNYTNING, "slut", "Afslut tilbudstilknytning", ("TilbudTilknyttetBehandlingSlutDato",)
+    TILBUDSTILKNYTNING,
+    "slut",
+    "Afslut tilbudstilknytning",
+    ("TilbudTilknyttetBehandlingSlutDato",),
+    paakraevet=("TilbudTilknyttetBehandlingSlutDato",),
 )
 AFSLUTNING_SIDE = _side(AFSLUTNING, "afslutning", AFSLUTNING.action)
 #: Every IVÆR field on one page: what the summary confirms.
@@ -383,7 +393,9 @@ class Side:
 
     @cached_property
     def paakraevede(self) -> frozenset[str]:
-        return rules.required_fields(self.trin.schema.key, self.values, self.forloeb)
+        return rules.required_fields(self.trin.schema.key, self.values, self.forloeb) | set(
+            self.trin.paakraevet
+        )
 
     @property
     def har_paakraevede(self) -> bool:

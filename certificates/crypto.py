@@ -9,10 +9,13 @@ first encrypts, all decrypt. Rotation: put the new key first, run
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -22,8 +25,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from certificates.wssec import subject_text
+
+logger = logging.getLogger(__name__)
 
 
 class CertifikatFejl(ValueError):
@@ -94,8 +100,47 @@ def _tjek(kind: str, size: str) -> None:
         raise CertifikatFejl(f"Nøglen er EC på kurven {size}; der accepteres {NOEGLER_TEKST}.")
 
 
-def fernet() -> MultiFernet:
+def udviklingsnoegle() -> str:
+    """The demo's key (DEBUG only): made once and kept in var/, so what the demo has
+    encrypted can be read after a restart. Never used with DEBUG off."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY skal sættes, når DEBUG er slået fra; "
+            "udviklingsnøglen i var/ bruges kun i udvikling."
+        )
+    path = Path(settings.FIELD_ENCRYPTION_DEV_KEY_FILE)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    # Created readable by its owner only; O_EXCL: two processes starting at once
+    # keep the one that was written first.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fil:
+        fil.write(key + "\n")
+    logger.warning(
+        "FIELD_ENCRYPTION_KEY er ikke sat: en udviklingsnøgle er lavet i %s. "
+        "Kun til udvikling; i drift skal FIELD_ENCRYPTION_KEY sættes.",
+        path,
+    )
+    return key
+
+
+def _noegler() -> list[str]:
     keys = [k.strip() for k in settings.FIELD_ENCRYPTION_KEY.split(",") if k.strip()]
+    if not keys and settings.DEBUG:
+        keys = [udviklingsnoegle()]
+    return keys
+
+
+@sensitive_variables("keys")
+def fernet() -> MultiFernet:
+    keys = _noegler()
     if not keys:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEY er ikke sat: private nøgler kan ikke gemmes krypteret. "
@@ -111,10 +156,12 @@ def fernet() -> MultiFernet:
         ) from exc
 
 
+@sensitive_variables("data")
 def encrypt(data: bytes) -> bytes:
     return fernet().encrypt(data)
 
 
+@sensitive_variables()
 def decrypt(token: bytes) -> bytes:
     try:
         return fernet().decrypt(bytes(token))
@@ -152,6 +199,7 @@ def fingerprint_pem(cert_pem: bytes) -> str:
     return fingerprint(x509.load_pem_x509_certificate(cert_pem))
 
 
+@sensitive_variables("data", "password", "key")
 def laes_pkcs12(data: bytes, password: str, *, now: datetime | None = None) -> Indlaest:
     """Read a PKCS#12 file; raise CertifikatFejl (Danish) for anything we cannot use."""
     if not data:

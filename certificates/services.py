@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Myndighed, Rolle, User
 from certificates import crypto
@@ -29,6 +30,7 @@ def standard_endpoint(navn: str) -> str:
     }[navn]
 
 
+@sensitive_variables("data", "password", "indlaest")
 @transaction.atomic
 def certifikat_upload(
     *,

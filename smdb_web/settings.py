@@ -7,6 +7,7 @@ ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and SMDB_ENDPOINT.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -227,6 +228,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Eager mode has no worker: long jobs (systemskifte) run in a thread of the serving
+# process instead of inside the request that started them. Tests run them inline.
+LOKALE_JOB_I_BAGGRUNDEN = env_bool("LOKALE_JOB_I_BAGGRUNDEN", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -277,10 +281,31 @@ CELERY_BEAT_SCHEDULE["smdb-afstemning"] = {  # nightly comparison with SMDB's ac
 }
 
 # --- SMDB web service ---------------------------------------------------------
+
+
+def _runserver_url() -> str | None:
+    """Where ``manage.py runserver [addr:]port`` serves (None for other commands)."""
+    if len(sys.argv) < 2 or sys.argv[1] != "runserver":
+        return None
+    addrport = next((a for a in sys.argv[2:] if not a.startswith("-")), "")
+    host, _, port = addrport.rpartition(":") if ":" in addrport else ("", "", addrport)
+    if host in ("", "0", "0.0.0.0", "[::]"):  # every address: the simulator is on loopback
+        host = "127.0.0.1"
+    return f"http://{host}:{port or '8000'}"
+
+
+# Where this app serves its embedded SMDB simulator: SMDB_EMBEDDED_URL, else the
+# address runserver was given, else 127.0.0.1 and PORT (``make run PORT=8301``), so
+# that serving on another port does not leave every send failing (issue 23).
+SMDB_EMBEDDED_URL = (
+    os.environ.get("SMDB_EMBEDDED_URL")
+    or _runserver_url()
+    or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 # Base URL of DST's services, up to and including ".../api/external/v1/".
 # Default: the local SMDB simulator served by this app.
 SMDB_ENDPOINT = os.environ.get(
-    "SMDB_ENDPOINT", "http://127.0.0.1:8000/smdbwebservice/api/external/v1/"
+    "SMDB_ENDPOINT", f"{SMDB_EMBEDDED_URL}/smdbwebservice/api/external/v1/"
 )
 # Seconds one call to SMDB may take in all (connect, send, the whole reply), and
 # the largest reply read (bytes, decompressed); smdb.client holds both (issue 21).
@@ -334,8 +359,11 @@ AUDIT_CPR_KEY = os.environ.get("AUDIT_CPR_KEY") or SECRET_KEY
 SMDB_OUTBOX_RETENTION_DAYS = int(os.environ.get("SMDB_OUTBOX_RETENTION_DAYS", "30"))
 KLADDE_RETENTION_DAYS = int(os.environ.get("KLADDE_RETENTION_DAYS", "30"))
 
-# Field-level encryption key for stored private keys (certificates).
+# Field-level encryption key for stored private keys (certificates). Without one, and
+# only with DEBUG on, a development key is made and kept in this file (with a warning);
+# with DEBUG off the variable is required (certificates.checks).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_DEV_KEY_FILE = VAR_DIR / "field-encryption-dev.key"
 
 # --- Function certificates, SMDB environments, authentication (issue 13) -------
 # The STS token is fetched anew this many seconds before it expires.
@@ -403,6 +431,11 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+
+# Error reports (the DEBUG page, error mails) hide passwords, keys and CPR numbers
+# wherever they are, on top of each view's sensitive_post_parameters (issue 23).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "accounts.error_reports.SkjulFortroligt"
+DEFAULT_EXCEPTION_REPORTER = "accounts.error_reports.MaskeretRapport"
 
 # Content-Security-Policy (django-csp): no inline scripts or styles anywhere; the
 # front-end files are vendored into static/. Bootstrap's CSS embeds icons as data: URIs.

@@ -310,3 +310,14 @@ def quiet_run():
             "Tråde fejlede uden for en test eller blev hængende efter live serveren: "
             f"{_thread_failures[:10]} {left[:10]}"
         )
+
+
+# --- Long jobs (issue 23) ----------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _lokale_job_inline(settings):
+    """In eager mode the app runs long jobs in a background thread; tests run them
+    inline, so each test sees the job done when its request returns (deterministic).
+    A test of the background runner turns it on."""
+    settings.LOKALE_JOB_I_BAGGRUNDEN = False

@@ -15,6 +15,8 @@ from audit.models import AuditEntry
 from tests.factories import ForloebFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+# A valid Fernet key (certificates.checks refuses any other with DEBUG off).
+FERNET_KEY = "tm5hT0ZB4wPXqjG0aHT3PrxU9cQW3qV8yNw5nYp1rYA="
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
@@ -24,6 +26,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "SECRET_KEY": "x" * 20 + "-production-secret-key-that-is-long-enough-1234567890",
         "ALLOWED_HOSTS": "smdb.example.dk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "FIELD_ENCRYPTION_KEY": FERNET_KEY,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -106,7 +109,7 @@ DEPLOY_ENV_VALUES = {
     "SECRET_KEY": "deploy-" + "k" * 60,
     "POSTGRES_PASSWORD": "pg-secret",
     "SITE_ADDRESS": "smdb.example.dk",
-    "FIELD_ENCRYPTION_KEY": "field-key",
+    "FIELD_ENCRYPTION_KEY": FERNET_KEY,
     "EMAIL_HOST": "smtp.example.dk",
     "DEFAULT_FROM_EMAIL": "smdb-web <noreply@example.dk>",
 }
@@ -211,3 +214,25 @@ def test_simulator_is_never_served_with_debug_off():
     lines = result.stdout.splitlines()
     assert lines[0] == "enabled False"
     assert lines[1:] == [f"404 {p}" for p in paths]
+
+
+def test_production_check_deploy_requires_field_encryption_key(tmp_path):
+    """Issue 23: the demo's development key is never used with DEBUG off."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)},
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-that-is-long-enough-1234567890",
+        "ALLOWED_HOSTS": "smdb.example.dk",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "FIELD_ENCRYPTION_KEY": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "certificates.E001" in result.stderr

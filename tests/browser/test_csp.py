@@ -64,3 +64,32 @@ def test_admin_pages_obey_the_csp(login, charlie, live_server):
         ],
     )
     assert refused == []
+
+
+def test_the_console_watch_catches_a_csp_refusal_and_a_javascript_error(
+    browser_console, login, alice, live_server
+):
+    """The autouse watch (tests/browser/conftest.py) sees what a broken page would do;
+    the faults are made here on purpose and then taken off its list."""
+    page = login(alice)
+    page.evaluate(
+        """() => {
+        const style = document.createElement("style");
+        style.textContent = "body { color: red; }";
+        document.head.appendChild(style);
+        setTimeout(() => { throw new Error("fejl med vilje"); }, 0);
+    }"""
+    )
+    page.wait_for_timeout(300)
+    fundet = list(browser_console.fejl)
+    browser_console.fejl.clear()
+    assert any("CSP-overtrædelse: style-src-elem" in f for f in fundet), fundet
+    assert any("Content Security Policy" in f for f in fundet), fundet
+    assert any("JavaScript-fejl" in f and "fejl med vilje" in f for f in fundet), fundet
+    other = live_server.url + "/konto/log-ind/"
+    extra = page.context.browser.new_page()
+    extra.goto(other)
+    extra.evaluate("() => setTimeout(() => { throw new Error('i en ny side'); }, 0)")
+    extra.wait_for_timeout(300)
+    assert any("i en ny side" in f for f in browser_console.fejl), browser_console.fejl
+    browser_console.fejl.clear()

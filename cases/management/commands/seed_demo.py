@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 f"Demo-data klar ({created} nye forløb; {sendt} skemaer sendt til SMDB)."
             )
         )
-        self.stdout.write("Demo-brugere (log ind på http://127.0.0.1:8000/):")
+        self.stdout.write(f"Demo-brugere (log ind på {settings.SMDB_EMBEDDED_URL}/):")
         for username, _, _, kode, rolle in USERS:
             self.stdout.write(f"  {username:<15} {rolle.label:<14} {kode}  adgangskode: {password}")
         self.print_totp_secrets()
