@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from accounts.models import Rolle, User
+from accounts.models import Godkendelse, Rolle, User
 from audit.models import AuditEntry, Handling
 from tests.factories import ForloebFactory, UserFactory
 
@@ -184,7 +184,10 @@ def test_a_admin_cannot_make_a_colleague_superuser_on_user_pages(client, charlie
     url = reverse("brugere:bruger_edit", args=[alice.pk])
     client.post(url, edit_post(alice, rolle=Rolle.LEDER, **smuggled))
     alice.refresh_from_db()
-    assert alice.rolle == Rolle.LEDER  # the allowed change happened ...
+    # The allowed change is asked for (a second administrator approves, issue 21) ...
+    (anmodning,) = Godkendelse.objects.filter(bruger=alice, handling=Godkendelse.Handling.ROLLE)
+    assert anmodning.data == {"rolle": Rolle.LEDER}
+    assert alice.rolle == Rolle.SAGSBEHANDLER
     assert_no_widened_rights(alice)  # ... and nothing else
 
 
