@@ -47,9 +47,12 @@ def test_certificate_upload_works_in_the_demo_without_a_key(login, charlie, demo
 
 
 def test_a_failing_upload_shows_no_password_or_key_on_the_debug_page(
-    login, charlie, demo, monkeypatch
+    login, charlie, demo, monkeypatch, settings
 ):
     p12, _cert = demo
+    # The developer's technical page (the demo shows the Danish one unless asked):
+    # the page whose POST section and variables must hide the secrets.
+    settings.DEBUG_TEKNISKE_FEJLSIDER = True
 
     def fejler(data):
         raise RuntimeError("lageret svarer ikke")
