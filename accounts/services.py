@@ -339,29 +339,28 @@ def godkendelse_godkend(*, administrator: User, pk: int) -> Godkendelse:
         return anmodning
     target = _locked_target(administrator, anmodning.bruger)
     if anmodning.handling == Godkendelse.Handling.EMAIL:
-        target.email = anmodning.data["email"]
-        target.full_clean()
-        target.save(update_fields=["email"])
-        audit_record(
-            user=anmodning.anmoder,
-            handling=Handling.BRUGER_AENDRET,
-            beroert_bruger=target,
-            beskrivelse=f"{target.username}: e-mail ændret",
-        )
+        _saet_godkendt_felt(anmodning, target, "email", lambda: "e-mail ændret")
     elif anmodning.handling == Godkendelse.Handling.ROLLE:
         fra = target.get_rolle_display()
-        target.rolle = anmodning.data["rolle"]
-        target.full_clean()
-        target.save(update_fields=["rolle"])
-        audit_record(
-            user=anmodning.anmoder,
-            handling=Handling.BRUGER_AENDRET,
-            beroert_bruger=target,
-            beskrivelse=f"{target.username}: rolle {fra} → {target.get_rolle_display()}",
+        _saet_godkendt_felt(
+            anmodning, target, "rolle", lambda: f"rolle {fra} → {target.get_rolle_display()}"
         )
     else:
         _nulstil(anmodning.anmoder, target)
     return anmodning
+
+
+def _saet_godkendt_felt(anmodning: Godkendelse, target: User, felt: str, hvad) -> None:
+    """Carry out an approved change of one field, logged in the requester's name."""
+    setattr(target, felt, anmodning.data[felt])
+    target.full_clean()
+    target.save(update_fields=[felt])
+    audit_record(
+        user=anmodning.anmoder,
+        handling=Handling.BRUGER_AENDRET,
+        beroert_bruger=target,
+        beskrivelse=f"{target.username}: {hvad()}",
+    )
 
 
 @transaction.atomic
