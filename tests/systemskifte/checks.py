@@ -13,6 +13,7 @@ from smdb.contract import unanswered
 from smdb.models import SyncOperation
 from smdb.rules import systemskifte as regler
 from smdb.schema_json import from_json
+from smdb.simulator import seeding
 from smdb.simulator.models import SimSkema
 from smdb.simulator.store import StoredForloeb, aktive
 from systemskifte.models import Trin
@@ -198,3 +199,30 @@ def forskelle_fra_planen(proeve) -> list[str]:
                             f"{hv.get(felt)!r}, prøvekørslen sagde {lv.get(felt)!r}"
                         )
     return fund
+
+
+def andre_myndigheders(kommune_kode: int) -> list:
+    """Every schema the simulator holds of the other myndigheder, to compare before
+    and after: a system change touches its own myndighed's forløb only."""
+    return sorted(
+        SimSkema.objects.exclude(kommune_kode=kommune_kode).values_list("pk", "values", "slettet")
+    )
+
+
+def tjek_mod_proeven(proeve, skifte, n: int, *, andre_foer: list) -> None:
+    """Issue 22 on a ``seeding.seed_population(n)``: the real run did what the dry
+    run said, citizen by citizen and field by field; both planned every citizen the
+    same way; every stage was met (those with dates after the change date need a
+    person); no other myndighed's forløb was touched; no citizen has two active
+    forløb (R-ANM-1)."""
+    kode = proeve.myndighed.kommune_kode
+    assert forskelle_fra_planen(proeve) == []
+    assert dobbelt_aktive(kode) == []  # R-ANM-1
+    assert andre_myndigheders(kode) == andre_foer
+    plan = {b.anmodning_id: (b.plan, b.forventet, b.fejl) for b in proeve.borgere.all()}
+    assert {b.anmodning_id: (b.plan, b.forventet, b.fejl) for b in skifte.borgere.all()} == plan
+    assert {b.trin for b in skifte.borgere.all()} == {Trin.FAERDIG, Trin.FEJL}
+    efter = skifte.borgere.filter(trin=Trin.FEJL)
+    stadier = [seeding.POPULATION[i % len(seeding.POPULATION)] for i in range(n)]
+    assert efter.count() == sum(s.endswith("_efter_skiftet") for s in stadier)
+    assert all("efter skiftedatoen" in b.fejl for b in efter)
