@@ -212,13 +212,21 @@ class Godkendelse(models.Model):
     """A change that gives access to citizens' cases, waiting for a second
     administrator of the same myndighed (issue 21: no administrator can give itself
     case access alone by a leder account with its own e-mail, a changed e-mail plus a
-    set-password link, or a reset two-factor). Never approved by its requester."""
+    set-password link, or a reset two-factor). Never approved by its requester.
+
+    The SSO kinds (issue 26) have no ``bruger``: switching the myndighed's SSO on or
+    changing what a switched-on SSO trusts (``SSO``), and giving a group the role leder
+    or administrator while SSO is on (``SSO_ROLLE``); see accounts.oidc_services. Their
+    ``data`` holds the values asked for, a new client secret only encrypted, and a
+    fingerprint of the set-up the request was made against."""
 
     class Handling(models.TextChoices):
         OPRET = "opret", "Opret leder eller administrator"
         EMAIL = "email", "Ændr e-mail"
         NULSTIL_TO_FAKTOR = "nulstil_to_faktor", "Nulstil to-faktor-login"
         ROLLE = "rolle", "Giv rollen leder eller administrator"
+        SSO = "sso", "Ændr fælles login (SSO)"
+        SSO_ROLLE = "sso_rolle", "Giv en SSO-gruppe rollen leder eller administrator"
 
     class Status(models.TextChoices):
         AFVENTER = "afventer", "Afventer godkendelse"
@@ -256,4 +264,38 @@ class Godkendelse(models.Model):
         if self.handling == self.Handling.ROLLE:
             rolle = Rolle(self.data["rolle"]).label.lower()
             return f"Giv {self.bruger.username} rollen {rolle}"
+        if self.handling == self.Handling.SSO:
+            return _sso_beskrivelse(self.data)
+        if self.handling == self.Handling.SSO_ROLLE:
+            rolle = Rolle(self.data["rolle"]).label.lower()
+            return f"Giv SSO-gruppen {self.data['claim_vaerdi']} rollen {rolle}"
         return f"Nulstil to-faktor-login for {self.bruger.username}"
+
+
+# How an SSO request names the fields it changes, for the approver.
+SSO_FELTNAVNE = {
+    "discovery_url": "discovery-URL",
+    "client_id": "klient-id",
+    "scopes": "scopes",
+    "rolle_claim": "claim med grupper/roller",
+    "opret_brugere": "opret brugere ved første login",
+}
+
+
+def _sso_beskrivelse(data: dict) -> str:
+    """ "Slå SSO til for X: discovery-URL …, klient-id …, grupper: A → Administrator" or
+    "Ændr SSO for X: …". Never the secret: only that there is a new one."""
+    dele = []
+    for felt, navn in SSO_FELTNAVNE.items():
+        if felt in data["felter"]:
+            vaerdi = data["felter"][felt]
+            if isinstance(vaerdi, bool):
+                vaerdi = "ja" if vaerdi else "nej"
+            dele.append(f"{navn} {vaerdi}")
+    if data.get("ny_hemmelighed"):
+        dele.append("ny klient-hemmelighed")
+    if "grupper" in data:
+        grupper = ", ".join(f"{g} → {Rolle(r).label}" for g, r in data["grupper"])
+        dele.append(f"grupper: {grupper or 'ingen'}")
+    hvad = "Slå SSO til" if data.get("slaa_til") else "Ændr SSO"
+    return f"{hvad} for {data['navn']}: " + ", ".join(dele)

@@ -1,6 +1,9 @@
 """The demo's single sign-on (issue 26): myndighed 101 signs in at the local test
 provider (tests/oidc/provider, ``make sso-demo``), whose accounts are in
-tests/oidc/provider/demo.json. Never for production: the client secret is public."""
+tests/oidc/provider/demo.json. Never for production: the client secret is public.
+
+Set up by the operator's command through the ORM, not through accounts.oidc_services:
+the four eyes there are for a myndighed's administrators, and a demo starts with one."""
 
 from __future__ import annotations
 

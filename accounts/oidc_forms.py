@@ -66,6 +66,10 @@ class KonfigurationForm(forms.ModelForm):
             if har_secret
             else "Fra udbyderens registrering af smdb-web."
         )
+        self.fields["aktiv"].help_text = (
+            "At slå SSO til skal godkendes af en anden administrator i myndigheden. "
+            "At slå det fra sker med det samme."
+        )
 
     def clean_discovery_url(self):
         url = self.cleaned_data["discovery_url"]

@@ -23,8 +23,9 @@ from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from accounts import oidc, oidc_services
-from accounts.models import OidcKonfiguration, Rolle, User
+from accounts.models import Godkendelse, OidcKonfiguration, Rolle, User
 from accounts.oidc_forms import AdgangskodeLoginForm, KonfigurationForm, RolleForm
+from accounts.selectors import ventende_sso_anmodninger
 from cases.permissions import role_required
 
 logger = logging.getLogger(__name__)
@@ -212,7 +213,7 @@ def sso_opsaetning(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            oidc_services.konfiguration_gem(
+            resultat = oidc_services.konfiguration_gem(
                 administrator=request.user,
                 data=form.cleaned_data,
                 logget_ind_med_sso=bool(request.session.get(oidc.SESSION_KONFIGURATION)),
@@ -220,7 +221,10 @@ def sso_opsaetning(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "SSO-opsætningen er gemt.")
+            if isinstance(resultat, Godkendelse):
+                messages.info(request, oidc_services.VENTER)
+            else:
+                messages.success(request, "SSO-opsætningen er gemt.")
             return redirect("sso_opsaetning")
     return render(
         request,
@@ -229,6 +233,7 @@ def sso_opsaetning(request):
             "form": form,
             "konfiguration": konfiguration,
             "roller": list(konfiguration.roller.all()) if konfiguration else [],
+            "ventende": list(ventende_sso_anmodninger(myndighed_id=request.user.myndighed_id)),
             "rolle_form": RolleForm(),
             "callback_url": request.build_absolute_uri(reverse("sso_callback")),
             "logout_url": request.build_absolute_uri(reverse("login")),
@@ -243,11 +248,14 @@ def sso_rolle_tilfoej(request):
     form = RolleForm(request.POST)
     if form.is_valid():
         try:
-            oidc_services.rolle_tilfoej(administrator=request.user, **form.cleaned_data)
+            resultat = oidc_services.rolle_tilfoej(administrator=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Gruppen er tilføjet.")
+            if isinstance(resultat, Godkendelse):
+                messages.info(request, oidc_services.VENTER)
+            else:
+                messages.success(request, "Gruppen er tilføjet.")
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("sso_opsaetning")

@@ -26,3 +26,13 @@ def ventende_godkendelser(*, administrator: User):
         .exclude(anmoder=administrator)
         .select_related("anmoder", "bruger")
     )
+
+
+def ventende_sso_anmodninger(*, myndighed_id: int):
+    """The myndighed's pending SSO requests (issue 26), whoever asked: shown on the SSO
+    page to every administrator of the myndighed."""
+    return Godkendelse.objects.filter(
+        myndighed_id=myndighed_id,
+        status=Godkendelse.Status.AFVENTER,
+        handling__in=[Godkendelse.Handling.SSO, Godkendelse.Handling.SSO_ROLLE],
+    ).select_related("anmoder")

@@ -29,6 +29,8 @@ from audit.services import audit_record
 # Roles that reach citizens' cases or can give that access: created only with a
 # second administrator's approval (issue 21).
 ROLLER_MED_GODKENDELSE = {Rolle.LEDER, Rolle.ADMINISTRATOR}
+# Requests about the myndighed's single sign-on, carried out by accounts.oidc_services.
+SSO_HANDLINGER = {Godkendelse.Handling.SSO, Godkendelse.Handling.SSO_ROLLE}
 
 
 def _check_administrator(administrator: User) -> None:
@@ -278,12 +280,26 @@ def bruger_ophaev_laas(*, administrator: User, bruger: User) -> int:
 # --- Four eyes: a second administrator approves (issue 21) -------------------------------
 
 
-def _anmod(administrator: User, handling: str, *, bruger: User | None = None, data=None):
+def _anmod(
+    administrator: User,
+    handling: str,
+    *,
+    bruger: User | None = None,
+    data=None,
+    erstatter: dict | None = None,
+):
     """A pending request, shown on the other administrators' front page; one per user
-    and kind (a new one replaces a pending one)."""
+    and kind (a new one replaces a pending one). A request without a user says which
+    pending ones of its kind in the myndighed it replaces (``erstatter``, filter
+    arguments; ``{}`` for all of them)."""
     if bruger is not None:
+        erstatter = {"bruger": bruger}
+    if erstatter is not None:
         Godkendelse.objects.filter(
-            bruger=bruger, handling=handling, status=Godkendelse.Status.AFVENTER
+            myndighed_id=administrator.myndighed_id,
+            handling=handling,
+            status=Godkendelse.Status.AFVENTER,
+            **erstatter,
         ).update(
             status=Godkendelse.Status.AFVIST, besluttet_af=administrator, besluttet=timezone.now()
         )
@@ -325,7 +341,9 @@ def _beslut(administrator: User, pk: int, status: str) -> Godkendelse:
 
 @transaction.atomic
 def godkendelse_godkend(*, administrator: User, pk: int) -> Godkendelse:
-    """Approve another administrator's request and carry it out, as the approver."""
+    """Approve another administrator's request and carry it out, in the same
+    transaction; the change itself is logged in the requester's name. An SSO request
+    whose set-up has changed since it was made is refused (nothing is carried out)."""
     anmodning = _beslut(administrator, pk, Godkendelse.Status.GODKENDT)
     audit_record(
         user=administrator,
@@ -333,6 +351,12 @@ def godkendelse_godkend(*, administrator: User, pk: int) -> Godkendelse:
         beroert_bruger=anmodning.bruger,
         beskrivelse=f"Godkendt: {anmodning.beskrivelse()} (anmodet af {anmodning.anmoder})",
     )
+    if anmodning.handling in SSO_HANDLINGER:
+        # Issue 26: what the myndighed's SSO trusts, exactly as the approver saw it.
+        from accounts import oidc_services
+
+        oidc_services.anmodning_udfoer(anmodning)
+        return anmodning
     if anmodning.handling == Godkendelse.Handling.OPRET:
         anmodning.bruger = _opret(anmodning.anmoder, data=anmodning.data)
         anmodning.save(update_fields=["bruger"])

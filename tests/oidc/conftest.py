@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 
 from accounts.models import OidcKonfiguration, OidcRolleTilknytning, Rolle
 from tests.conftest import require_service
+from tests.factories import UserFactory
 from tests.oidc.provider_process import TestProvider, node_and_npm, npm_ci
 
 CLIENT_ID = "smdb-web-kbh"
@@ -85,3 +86,9 @@ def make_konfiguration(myndighed, provider, **fields) -> OidcKonfiguration:
 @pytest.fixture
 def kbh_sso(kbh, provider, field_key):
     return make_konfiguration(kbh, provider)
+
+
+@pytest.fixture
+def dora(kbh):
+    """A second administrator in København: approves what charlie asks for (issue 21)."""
+    return UserFactory(username="dora", myndighed=kbh, rolle=Rolle.ADMINISTRATOR)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import OidcKonfiguration, OidcRolleTilknytning
+from accounts import services
+from accounts.models import Godkendelse, OidcKonfiguration, OidcRolleTilknytning
 from audit.models import AuditEntry, Handling
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +31,22 @@ def charlie_client(client, charlie, field_key):
     return client
 
 
-def test_administrator_sets_up_sso_and_the_secret_is_never_shown(charlie_client, kbh, caplog):
+def test_administrator_sets_up_sso_and_the_secret_is_never_shown(charlie_client, kbh, dora, caplog):
     response = charlie_client.post("/konto/brugere/sso/", FORM)
     assert response.status_code == 302
     konfiguration = OidcKonfiguration.objects.get(myndighed=kbh)
     assert konfiguration.client_secret() == FORM["client_secret"]
+    # Switching SSO on is for a second administrator to approve (four eyes).
+    assert not konfiguration.aktiv
+    services.godkendelse_godkend(administrator=dora, pk=Godkendelse.objects.get().pk)
+    konfiguration.refresh_from_db()
+    assert konfiguration.aktiv
     page = charlie_client.get("/konto/brugere/sso/").content.decode()
     assert FORM["client_id"] in page
     assert FORM["client_secret"] not in page
     assert "Gemt krypteret og vises aldrig igen" in page
-    entry = AuditEntry.objects.get(handling=Handling.SSO_AENDRET)
-    assert FORM["client_secret"] not in entry.beskrivelse
+    for entry in AuditEntry.objects.all():
+        assert FORM["client_secret"] not in entry.beskrivelse
     assert FORM["client_secret"] not in caplog.text
 
     # An empty secret keeps the stored one.
@@ -65,6 +71,7 @@ def test_passwords_can_be_switched_off_only_from_an_sso_session(charlie_client):
 
 
 def test_groups_are_mapped_to_the_three_roles_only_and_changes_are_logged(charlie_client, kbh):
+    # SSO stays off until a second administrator switches it on: groups are direct.
     charlie_client.post("/konto/brugere/sso/", FORM)
     for rolle in ("superuser", "staff", "is_superuser"):
         charlie_client.post("/konto/brugere/sso/grupper/", {"claim_vaerdi": "g", "rolle": rolle})
