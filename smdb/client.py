@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
@@ -95,6 +96,20 @@ class Skema:
     person_identifikator: str | None = None
     kommune_kode: int | None = None
     afslutning: Skema | None = None
+
+
+@dataclass
+class KvalHep:
+    """A KvalHep as SMDB holds it (discontinued 1 July 2025; ``contract.KVALHEP``):
+    the minimal record our XSD knows."""
+
+    id: int
+    anmodning_id: int | None
+    dato: date | None
+
+
+def _kvalhep(obj: Any) -> KvalHep:
+    return KvalHep(id=obj.Id, anmodning_id=obj.AnmodningId, dato=obj.Dato)
 
 
 # --- mapping rows <-> wire -------------------------------------------------------------
@@ -578,6 +593,10 @@ class SmdbKlient:
     def slet_helt_forloeb(self, anmodning_id: int) -> Svar:
         return self._svar(contract.INDSAET, "SletHeltForloeb", AnmodningId=anmodning_id)
 
+    def slet_kvalhep(self, smdb_id: int) -> Svar:
+        """SletKvalHep: before the anmodning it hangs on (R-DEL-1, guide step f)."""
+        return self._svar(contract.INDSAET, "SletKvalHep", Id=smdb_id)
+
     # ISecureHentData
 
     def _hent_svar(self, operation: str, payload: str, **kwargs) -> tuple[Any, list[Fejl]]:
@@ -620,6 +639,20 @@ class SmdbKlient:
             KommuneKode=kommune_kode,
         )
         return [_skema(ANM, a) for a in _items(result, "Anmodning")]
+
+    def hent_kvalhep(self, person_identifikator: str, kommune_kode: int) -> list[KvalHep]:
+        """The citizen's KvalHep in the myndighed (HentKvalHep), every forløb's."""
+        result = self.call(
+            contract.HENT,
+            "HentKvalHep",
+            PersonIdentifikator=wire_cpr(person_identifikator),
+            KommuneKode=kommune_kode,
+        )
+        return [_kvalhep(k) for k in _items(result, "KvalHep")]
+
+    def hent_kvalhep_med_id(self, smdb_id: int) -> KvalHep | None:
+        obj, _ = self._hent_svar("HentKvalHepMedId", "KvalHep", Id=smdb_id)
+        return _kvalhep(obj) if obj is not None else None
 
     def hent_alle_tilbud(self) -> list[dict]:
         result = self.call(contract.HENT, "HentAlleTilbud")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -200,6 +201,30 @@ CPR_KOMMUNE = (
 
 DISCONTINUED = "Udgået: findes kun for at kunne læse, afslutte og slette gamle skemaer."
 
+# --- KvalHep (discontinued 1 July 2025) ------------------------------------------------
+#
+# Our reading of the specification (kravspecifikation 1.1 and 1.2, fields.md
+# "Discontinued schemas"): the KvalHep part of the reporting "udgik pr. 1. juli
+# 2025", so IndsaetKvalHep is refused (listed under "Uændrede actions" but there is
+# nothing left to report), while DST still answers HentKvalHep ("Uændrede actions"),
+# HentKvalHepMedId and SletKvalHep (both "Nye actions 2026": read a known schema by
+# Id, slette-markere so a case can be deleted): SMDB still holds the KvalHep of
+# forløb from before 1 July 2025, and a system change (model 1) deletes them (the
+# guide's step f, "Slet KvalHep"). Section 5.1's "kan ... ikke slettes" via
+# webservice predates the 2026 Slet actions; we follow the actions.
+#
+# The KvalHep's fields are not in the seed documents: on the wire it is a minimal
+# record (Id, AnmodningId, Dato; ``render_xsd``). It hangs on an Anmodning, so the
+# anmodning cannot be deleted while it is there (R-DEL-1, ``smdb.rules.deletion``).
+
+#: Our key for a KvalHep (outbox operations, the simulator's store); not one of
+#: ``smdb.fields.SCHEMAS``: smdb-web never creates or edits one.
+KVALHEP = "kvalhep"
+#: The first day no KvalHep could be reported: a forløb whose anmodning is on or
+#: after it cannot have one (R-GEN-3: the anmodningsdato steers the rules).
+KVALHEP_UDGAAET = date(2025, 7, 1)
+KVALHEP_HENT_DOC = "Udgået 1. juli 2025: læs KvalHep for forløb fra før (kun læsning)."
+
 OPERATIONS: tuple[Operation, ...] = (
     # ISecureHentData: new 2026 actions by Id, with a response object.
     Operation(
@@ -233,7 +258,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "HentTilbudstilknytningerSvar",
         "Iværksættelsens tilbudstilknytninger.",
     ),
-    Operation(HENT, "HentKvalHepMedId", _by_id(), "HentKvalHepSvar", DISCONTINUED),
+    Operation(HENT, "HentKvalHepMedId", _by_id(), "HentKvalHepSvar", KVALHEP_HENT_DOC),
     Operation(
         HENT,
         "HentAktiveKontaktForloebIMyndighed",
@@ -258,7 +283,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "IvaerksaettelseListe",
         "Borgerens iværksættelser i myndigheden.",
     ),
-    Operation(HENT, "HentKvalHep", CPR_KOMMUNE, "KvalHepListe", DISCONTINUED),
+    Operation(HENT, "HentKvalHep", CPR_KOMMUNE, "KvalHepListe", KVALHEP_HENT_DOC),
     Operation(HENT, "HentLandeliste", (), "LandListe", "Landekoder."),
     Operation(
         HENT,
@@ -358,7 +383,14 @@ OPERATIONS: tuple[Operation, ...] = (
             "like the other Slet actions."
         ),
     ),
-    Operation(INDSAET, "SletKvalHep", _by_id(), "IndsaetSvar", DISCONTINUED),
+    Operation(
+        INDSAET,
+        "SletKvalHep",
+        _by_id(),
+        "IndsaetSvar",
+        "Udgået 1. juli 2025: slettemarkér en KvalHep, før dens anmodning (systemskifte "
+        "model 1, vejledningens trin f).",
+    ),
     Operation(
         INDSAET,
         "AfslutIndskrivning",
@@ -374,7 +406,11 @@ OPERATIONS: tuple[Operation, ...] = (
         DISCONTINUED,
     ),
     Operation(
-        INDSAET, "IndsaetKvalHep", (Param("KvalHep", "tns:KvalHep"),), "IndsaetSvar", DISCONTINUED
+        INDSAET,
+        "IndsaetKvalHep",
+        (Param("KvalHep", "tns:KvalHep"),),
+        "IndsaetSvar",
+        "Udgået 1. juli 2025: afvises (der indberettes ikke længere KvalHep).",
     ),
     Operation(
         INDSAET, "IndsaetYdelse", (Param("Ydelse", "tns:Ydelse"),), "IndsaetSvar", DISCONTINUED
@@ -630,7 +666,11 @@ def render_xsd() -> bytes:
     _complex(
         root,
         "KvalHep",
-        [("Id", "xs:long", 0), ("AnmodningId", "xs:long", 0), ("Dato", "xs:date", 0)],
+        [
+            ("Id", "xs:long", 0, "1", "SMDB's Id for KvalHep-skemaet."),
+            ("AnmodningId", "xs:long", 0, "1", "Anmodningen, KvalHep-skemaet hører til."),
+            ("Dato", "xs:date", 0, "1", "KvalHep-skemaets dato (før 1. juli 2025)."),
+        ],
         minimal,
     )
     _complex(

@@ -23,6 +23,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from cases.signals import meld_opdatering
+from smdb.contract import KVALHEP
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.schema_json import to_json
 
@@ -155,6 +156,25 @@ def record(
         schema_row.sync_status = "afventer"
         meld_opdatering(forloeb_id)
     _queue_on_commit(forloeb_id)
+    return op
+
+
+def record_slet_kvalhep(*, forloeb, kvalhep_id: int) -> SyncOperation:
+    """Record that SMDB's KvalHep ``kvalhep_id`` on the forløb's anmodning must be
+    deleted (SletKvalHep; a system change, model 1). smdb-web holds no row for a
+    KvalHep (discontinued 1 July 2025, ``smdb.contract.KVALHEP``), so the operation's
+    ``object_id`` is the KvalHep's SMDB Id. Record it after the iværksættelse's
+    deletion and before the anmodning's: the outbox sends a forløb's operations in
+    the order recorded (R-DEL-1, ``smdb.rules.deletion``)."""
+    op = SyncOperation.objects.create(
+        forloeb_id=forloeb.pk,
+        forloeb_ref=forloeb.pk,
+        schema=KVALHEP,
+        object_id=kvalhep_id,
+        action=SyncAction.SLET,
+        payload={"smdb_id": kvalhep_id},
+    )
+    _queue_on_commit(forloeb.pk)
     return op
 
 

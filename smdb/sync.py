@@ -66,7 +66,7 @@ from certificates import journal
 from certificates.klient import klient_for, klienter_for
 from smdb import contract, outbox
 from smdb.client import SmdbError, SmdbKlient, Svar
-from smdb.contract import AFSL, ANM, IVAER, PARENT, TILB
+from smdb.contract import AFSL, ANM, IVAER, KVALHEP, PARENT, TILB
 from smdb.fields import SCHEMAS
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.schema_json import from_json
@@ -535,6 +535,8 @@ def _eager() -> bool:
 
 
 def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
+    if op.schema == KVALHEP:
+        return _slet_kvalhep(op, klient)
     values = from_json(op.schema, op.payload.get("values", {}))
     retried = op.attempts > 1  # an earlier attempt may have reached SMDB
     if op.action == SyncAction.INDSAET and not retried:
@@ -575,6 +577,17 @@ def _send(op: SyncOperation, klient: SmdbKlient) -> Svar:
         person_identifikator=op.payload.get("person_identifikator"),
         kommune_kode=op.payload.get("kommune_kode"),
     )
+
+
+def _slet_kvalhep(op: SyncOperation, klient: SmdbKlient) -> Svar:
+    """SletKvalHep by the Id the operation was recorded with (``outbox.
+    record_slet_kvalhep``): the only operation on a KvalHep, idempotent as a
+    deletion of a schema already gone."""
+    smdb_id = op.payload["smdb_id"]
+    svar = klient.slet_kvalhep(smdb_id)
+    if svar.ikke_fundet:
+        return Svar(True, smdb_id)  # already gone (our earlier answer was lost)
+    return svar
 
 
 def _ever_attempted(op: SyncOperation) -> bool:

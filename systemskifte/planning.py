@@ -9,6 +9,7 @@ dry-run shows the rejections the real run would get.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,14 +45,36 @@ class Plan:
     #: Every forløb SMDB holds for the citizen in this myndighed once the job is
     #: done, oldest first (model 1 sends the same values again, under new Ids).
     smdb_efter: list[rules.Forloeb] = field(default_factory=list)
+    #: SMDB's KvalHep on the forløb (discontinued 1 July 2025), as fetched:
+    #: ``{"id": ..., "values": {"Dato": ...}}`` (``services.hent_data``).
+    kvalhep: list[dict] = field(default_factory=list)
+    #: The Ids of those the job deletes: model 1, just before the anmodning
+    #: (R-SKIFT-1, R-DEL-1, the guide's step f). Every other model leaves them.
+    slet_kvalhep: list[int] = field(default_factory=list)
 
     def forventet(self) -> dict:
         """The plan's schemas as JSON (``SkifteBorger.forventet``)."""
         return {
             "lukket": forloeb_json(self.lukket),
             "ny": forloeb_json(self.ny),
-            "smdb_efter": [forloeb_json(f) for f in self.smdb_efter],
+            "smdb_efter": smdb_efter_json(self.smdb_efter, self.kvalhep, self.slet_kvalhep),
+            "slet_kvalhep": list(self.slet_kvalhep),
         }
+
+
+def smdb_efter_json(
+    forloeb: Sequence[rules.Forloeb], kvalhep: Sequence[dict] = (), slettes: Sequence[int] = ()
+) -> list[dict]:
+    """What SMDB holds after, as JSON, each forløb with its KvalHep: those not
+    deleted stay on the first, the citizen's old forløb (closed, untouched, or in
+    model 1 re-sent without them: IndsaetKvalHep is refused since 1 July 2025)."""
+    blivende = [
+        {"Id": k["id"], "Dato": k["values"].get("Dato")} for k in kvalhep if k["id"] not in slettes
+    ]
+    out = [forloeb_json(f) for f in forloeb]
+    for i, f in enumerate(out):
+        f["kvalhep"] = blivende if i == 0 else []
+    return out
 
 
 def forloeb_json(f: rules.Forloeb | None) -> dict | None:
@@ -94,6 +117,11 @@ def _d(d: date | None) -> str:
 
 def _tilbud(t: dict) -> str:
     return f"tilbud {t.get(v.TILBUD_ID)}"
+
+
+def _kvalhep(k: dict) -> str:
+    dato = k["values"].get("Dato")
+    return f"KvalHep (Id {k['id']}, {_d(date.fromisoformat(dato)) if dato else '–'})"
 
 
 def aaben_paa(t, skiftedato: date) -> bool:
@@ -172,20 +200,54 @@ def _regelfejl(violations: list[rules.Violation], hvad: str) -> str:
     )
 
 
-def planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today: date) -> Plan:
+def planlaeg(
+    model: str,
+    f: rules.Forloeb,
+    skiftedato: date,
+    *,
+    klargjort,
+    today: date,
+    kvalhep: Sequence[dict] = (),
+) -> Plan:
     """The operations the job will send for this forløb, in order, in Danish, the
-    schemas it will send, and what SMDB holds for the citizen after."""
-    plan = _planlaeg(model, f, skiftedato, klargjort=klargjort, today=today)
+    schemas it will send, and what SMDB holds for the citizen after. ``kvalhep``:
+    SMDB's KvalHep on the forløb (``Plan.kvalhep``)."""
+    plan = _planlaeg(model, f, skiftedato, klargjort=klargjort, today=today, kvalhep=kvalhep)
+    plan.kvalhep = list(kvalhep)
     if plan.ny is not None:
         plan.smdb_efter = [plan.lukket, plan.ny]
     elif plan.lukket is not None:
         plan.smdb_efter = [plan.lukket]
     else:
         plan.smdb_efter = [f]  # left as it is, or deleted and sent again unchanged
+    if not plan.fejl and not plan.slet_kvalhep:
+        # Model 2 closes the forløb (the guide's section 4 a-d: the KvalHep is no part
+        # of the closing) and its step f, "KvalHep" in the new system, cannot be
+        # done: KvalHep reporting ended on 1 July 2025 (kravspecifikation 1.1) and
+        # IndsaetKvalHep is refused. Mellemløsning and a forgotten case leave it too.
+        for k in kvalhep:
+            if plan.ny is not None:
+                hvad = (
+                    "bliver på det lukkede forløb i SMDB; den registreres ikke på det nye "
+                    "(KvalHep udgik 1. juli 2025)."
+                )
+            elif plan.lukket is not None:
+                hvad = "bliver på det lukkede forløb i SMDB."
+            else:
+                hvad = "bliver i SMDB, som den er."
+            plan.operationer.append(f"{_kvalhep(k)} {hvad}")
     return plan
 
 
-def _planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, today: date) -> Plan:
+def _planlaeg(
+    model: str,
+    f: rules.Forloeb,
+    skiftedato: date,
+    *,
+    klargjort,
+    today: date,
+    kvalhep: Sequence[dict] = (),
+) -> Plan:
     if efter := datoer_efter_skiftet(f, skiftedato):
         return Plan(
             fejl=f"Forløbet har datoer efter skiftedatoen ({_d(efter[-1])}); "
@@ -228,6 +290,11 @@ def _planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, toda
         rf = f
         while (naeste := rules.deletable_schema(rf)) is not None:  # R-DEL-1
             key, index = naeste
+            if key == "anmodning":
+                # The guide's step f, just before the anmodning the KvalHep hangs on
+                # (R-DEL-1, smdb.rules.deletion); it cannot be sent again.
+                for k in kvalhep:
+                    ops.append(f"Slet {_kvalhep(k)} i SMDB; den sendes ikke igen (udgået).")
             navn = SCHEMA_NAVNE[key]
             if key == "tilbudstilknytning":
                 navn += f" ({_tilbud(rf.tilbudstilknytninger[index])})"
@@ -241,7 +308,7 @@ def _planlaeg(model: str, f: rules.Forloeb, skiftedato: date, *, klargjort, toda
                 f"Send tilbudstilknytningen ({_tilbud(t)}, {_d(dato(t, v.TILB_START))}"
                 f"–{_d(dato(t, v.TILB_SLUT))}) igen."
             )
-        return Plan(operationer=ops)
+        return Plan(operationer=ops, slet_kvalhep=[k["id"] for k in kvalhep])
 
     # Model 2 (R-SKIFT-2)
     closed = lukket(f, skiftedato)

@@ -11,8 +11,9 @@ from here):
   FAERDIG once SMDB has it. The new forløb is recorded only after the old one is
   closed in SMDB, so a citizen never has two active forløb there (R-ANM-1).
 - Model 1 (R-SKIFT-1): HENTET -> GENSENDING_SENDT (imported; deletions bagfra
-  (R-DEL-1) then the inserts recorded on the same forløb, which the outbox sends
-  in that order) -> FAERDIG.
+  (R-DEL-1), a KvalHep just before its anmodning, then the inserts recorded on the
+  same forløb, which the outbox sends in that order) -> FAERDIG. Every other model
+  leaves a KvalHep (a forløb from before 1 July 2025) in SMDB as it is.
 - Mellemløsning (R-SKIFT-3): HENTET -> FAERDIG (imported read-only).
 - A forgotten case (any model but mellemløsning): closed on its real end date,
   HENTET -> LUKNING_SENDT -> FAERDIG.
@@ -45,7 +46,7 @@ from cases.validation import rules_forloeb
 from cases.wizards import klargjorte_svar
 from smdb import outbox, rules
 from smdb.client import SmdbError, SmdbKlient
-from smdb.contract import AFSL, ANM, IVAER, TILB
+from smdb.contract import AFSL, ANM, IVAER, KVALHEP_UDGAAET, TILB
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.rules import variabler as v
 from smdb.schema_json import from_json, to_json
@@ -352,6 +353,16 @@ def hent_data(borger: SkifteBorger, klient: SmdbKlient) -> dict | str:
         hvad = "findes ikke længere" if anm is None else "er afsluttet"
         return f"Forløbet {hvad} i SMDB siden listen blev hentet."
     data = {"anmodning": {"id": anm.id, "values": to_json(anm.values)}}
+    data["kvalhep"] = []
+    anmodet = anm.values.get(v.ANM_DATO)
+    if anmodet is not None and anmodet < KVALHEP_UDGAAET:
+        # Only a forløb from before 1 July 2025 can have a KvalHep (discontinued
+        # then): HentKvalHep lists the citizen's, we keep this anmodning's.
+        data["kvalhep"] = [
+            {"id": k.id, "values": {"Dato": k.dato.isoformat() if k.dato else None}}
+            for k in klient.hent_kvalhep(anm.person_identifikator, anm.kommune_kode)
+            if k.anmodning_id == anm.id
+        ]
     if iv_id := liste.get("ivaerksaettelse_id"):
         iv = klient.hent(IVAER, iv_id)
         data["ivaerksaettelse"] = {"id": iv.id, "values": to_json(iv.values)} if iv else None
@@ -409,7 +420,9 @@ def planlaeg_borger(
         return
     her = her if her is not None else smdb_webs_forloeb(skifte, [borger])
     snapshot = smdb_forloeb(data, skifte.myndighed.kommune_kode, borger.person_identifikator)
-    uroert = {"smdb_efter": [planning.forloeb_json(snapshot)]}  # SMDB keeps it as it is
+    kvalhep = data.get("kvalhep", [])
+    # SMDB keeps it as it is, KvalHep too.
+    uroert = {"smdb_efter": planning.smdb_efter_json([snapshot], kvalhep)}
     if (kendt := her["kendte"].get(borger.anmodning_id)) is not None:
         _saet(
             borger,
@@ -439,6 +452,7 @@ def planlaeg_borger(
         skifte.skiftedato,
         klargjort=klargjorte_svar,
         today=rules.today_dk(),
+        kvalhep=kvalhep,
     )
     _saet(
         borger,
@@ -784,13 +798,20 @@ def gensend(skifte: Systemskifte, borger: SkifteBorger) -> bool:
     """Model 1 (R-SKIFT-1): import with the original dates, delete in SMDB bagfra
     (R-DEL-1), send again from here. Deletions and inserts are operations of one
     forløb, which the outbox sends in the order recorded: every deletion before the
-    new anmodning, so SMDB never holds two active forløb for the citizen (R-ANM-1)."""
+    new anmodning, so SMDB never holds two active forløb for the citizen (R-ANM-1).
+    The plan's KvalHep (a forløb from before 1 July 2025) is deleted just before the
+    anmodning (the guide's step f; ``smdb.rules.deletion``) and not sent again:
+    IndsaetKvalHep is refused since then."""
     with skrivning.enhed():
         if not _saet(borger, Trin.HENTET, Trin.GENSENDING_SENDT):
             return False
         forloeb = _importer(skifte, borger)
         raekkefoelge = selectors.slette_raekkefoelge(forloeb)
-        for _, _, row in raekkefoelge:
+        slet_kvalhep = (borger.forventet or {}).get("slet_kvalhep", [])  # as the dry run showed
+        for key, _, row in raekkefoelge:
+            if key == ANM:
+                for kvalhep_id in slet_kvalhep:
+                    outbox.record_slet_kvalhep(forloeb=forloeb, kvalhep_id=kvalhep_id)
             outbox.record(schema_row=row, action=SyncAction.SLET)
         rows = [forloeb.anmodning]
         if getattr(forloeb, "ivaerksaettelse", None):
@@ -804,7 +825,12 @@ def gensend(skifte: Systemskifte, borger: SkifteBorger) -> bool:
             user=skifte.startet_af,
             handling=Handling.AENDRET,
             forloeb=forloeb,
-            beskrivelse=f"Slettet i SMDB og sendt igen ved systemskifte {skifte.pk}",
+            beskrivelse=f"Slettet i SMDB og sendt igen ved systemskifte {skifte.pk}"
+            + (
+                f"; KvalHep {', '.join(map(str, slet_kvalhep))} slettet (udgået, sendes ikke igen)"
+                if slet_kvalhep
+                else ""
+            ),
         )
         SkifteBorger.objects.filter(pk=borger.pk).update(gammelt_forloeb=forloeb)
         borger.gammelt_forloeb = forloeb

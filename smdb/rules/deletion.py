@@ -3,9 +3,17 @@
 SMDB web deletes "ved at slette seneste indberettede skema først". For a forløb the
 order is Afslutning (it closes everything else), the Tilbudstilknytninger newest
 first, the Iværksættelse, the Anmodning. The discontinued Ydelse and Indskrivning
-(tilbud side) come before the tilknytning and KvalHep after the anmodning; they are
-not part of ``Forloeb``, so a caller holding them deletes them in that order around
-this one.
+(tilbud side) come before the tilknytning. They and the KvalHep are not part of
+``Forloeb``, so a caller holding them deletes them around this order.
+
+KvalHep, our reading: the system-change guide lists "Slet KvalHep" (step f) after
+"Slet anmodningen" (step e), and R-DEL-1 copies that order. But a KvalHep hangs on
+its anmodning (SMDB's KvalHep record carries the AnmodningId, ``smdb.contract``), and
+R-DEL-1 also says a schema others depend on cannot be deleted while they exist:
+SMDB refuses SletAnmodning while a KvalHep is on it (so does the simulator). So the
+KvalHep is deleted last before the anmodning, after the iværksættelse
+(``systemskifte`` model 1). That order is valid also if SMDB let the anmodning go
+first: nothing depends on a KvalHep.
 """
 
 from __future__ import annotations

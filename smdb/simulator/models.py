@@ -9,6 +9,9 @@ class SimSkema(models.Model):
     ``values`` holds the SMDB variables as JSON (dates as ISO strings), without
     the forløb-level PersonIdentifikator and KommuneKode, which are columns.
     Slet* actions only slette-markere (spec section 1.2.2): ``slettet`` is set.
+
+    A KvalHep (discontinued 1 July 2025, ``smdb.contract.KVALHEP``) is kept as an
+    opaque record hanging on its Anmodning: ``values`` holds only its ``Dato``.
     """
 
     class Skematype(models.TextChoices):
@@ -16,13 +19,15 @@ class SimSkema(models.Model):
         IVAERKSAETTELSE = "ivaerksaettelse", "Iværksættelse"
         TILBUDSTILKNYTNING = "tilbudstilknytning", "Tilbudstilknytning"
         AFSLUTNING = "afslutning", "Afslutning"
+        KVALHEP = "kvalhep", "KvalHep (udgået)"
 
     schema = models.CharField(max_length=20, choices=Skematype.choices)
     # The forløb's Anmodning (null on the Anmodning itself).
     anmodning = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="skemaer"
     )
-    # The schema this one hangs on: the Anmodning, or for a TILB its Iværksættelse.
+    # The schema this one hangs on: the Anmodning (also a KvalHep's), or for a TILB
+    # its Iværksættelse.
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="boern"
     )

@@ -4,8 +4,10 @@
 (the citizen's number decides): only an Anmodning; iværksat; iværksat with an open
 tilbudstilknytning; iværksat with an ended and an open one. ``glemte`` more are
 "forgotten cases" (vejledning-systemskifte.txt section 3, 1a): every tilknytning
-has ended, but nobody closed the forløb. Every forløb is checked with the rule
-engine before it is stored, in bulk, so 2,000 take seconds.
+has ended, but nobody closed the forløb. ``kvalhep`` of the active ones have
+history older than 2025: their anmodning lies before 1 July 2025 and a KvalHep
+hangs on it, as SMDB still holds one (issue 22, model 1 deletes it). Every forløb
+is checked with the rule engine before it is stored, in bulk, so 2,000 take seconds.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from django.db import transaction
 
 from cases import demo
 from smdb import rules
-from smdb.contract import ANM, IVAER, TILB
+from smdb.contract import ANM, IVAER, KVALHEP_UDGAAET, TILB
 from smdb.fields import SCHEMAS
 from smdb.schema_json import to_json
+from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD
 from smdb.simulator.models import SimSkema
 
@@ -33,12 +36,18 @@ def cpr(n: int, *, born: date = date(1960, 1, 1)) -> str:
     return f"{d:%d%m%y}1{n % 900 + 100:03d}"
 
 
-def forloeb_values(n: int, *, today: date, glemt: bool = False) -> rules.Forloeb:
+def forloeb_values(
+    n: int, *, today: date, glemt: bool = False, foer_2025: bool = False
+) -> rules.Forloeb:
     """Citizen ``n``'s active forløb, ending well before ``today`` - 30 days so a
-    system-change date in the last month lies after every date in it."""
+    system-change date in the last month lies after every date in it. ``foer_2025``:
+    the anmodning lies 30-119 days before 1 July 2025, when KvalHep was discontinued
+    (R-GEN-3: the 2025-01-01 rules apply to it)."""
     stadie = "glemt" if glemt else STADIER[n % len(STADIER)]
     person = cpr(n)
     anmodet = today - timedelta(days=200 + n % 90)
+    if foer_2025:
+        anmodet = KVALHEP_UDGAAET - timedelta(days=30 + n % 90)
     ivaer = None
     tilknytninger = []
     if stadie != "anmodet":
@@ -159,24 +168,45 @@ def seed_population(
     )
 
 
+#: A seeded KvalHep's date: this long after its anmodning (before 1 July 2025).
+KVALHEP_EFTER = timedelta(days=7)
+
+
 def seed_active(
-    n: int, kommune_kode: int, *, glemte: int = 0, start: int = 0, today: date | None = None
+    n: int,
+    kommune_kode: int,
+    *,
+    glemte: int = 0,
+    start: int = 0,
+    kvalhep: int = 0,
+    today: date | None = None,
 ) -> int:
     """Store ``n`` active forløb (+ ``glemte`` forgotten ones) of myndighed
     ``kommune_kode`` in the simulator, citizens ``start``, ``start + 1`` ...
-    Returns how many were stored. Raises ValueError if one breaks a rule."""
+    The first ``kvalhep`` of the active ones started before 1 July 2025 and have a
+    KvalHep. Returns how many were stored. Raises ValueError if one breaks a rule."""
+    if not 0 <= kvalhep <= n:
+        raise ValueError(f"Højst {n} af de aktive forløb kan have en KvalHep.")
     today = today or rules.today_dk()
-    return _store(
-        [
-            forloeb_values(i, today=today, glemt=i >= start + n)
-            for i in range(start, start + n + glemte)
-        ],
-        kommune_kode,
-        today,
-    )
+    forloeb = [
+        forloeb_values(i, today=today, glemt=i >= start + n, foer_2025=i < start + kvalhep)
+        for i in range(start, start + n + glemte)
+    ]
+    datoer = [
+        f.anmodning["BehandlingAnmodningDato"] + KVALHEP_EFTER if i < kvalhep else None
+        for i, f in enumerate(forloeb)
+    ]
+    return _store(forloeb, kommune_kode, today, kvalhep=datoer)
 
 
-def _store(forloeb: list[rules.Forloeb], kommune_kode: int, today: date) -> int:
+def _store(
+    forloeb: list[rules.Forloeb],
+    kommune_kode: int,
+    today: date,
+    *,
+    kvalhep: list[date | None] | None = None,
+) -> int:
+    """Store the forløb; ``kvalhep[i]``: the date of a KvalHep on forløb ``i``."""
     planned: list[rules.Forloeb] = []
     for i, f in enumerate(forloeb):
         f = dataclasses.replace(f, kommune_kode=kommune_kode)
@@ -217,6 +247,13 @@ def _store(forloeb: list[rules.Forloeb], kommune_kode: int, today: date) -> int:
                 row(TILB, f, t, anmodning=a, parent=iv)
                 for (f, a), iv in zip(med_ivaer, ivaer, strict=True)
                 for t in f.tilbudstilknytninger
+            ]
+        )
+        SimSkema.objects.bulk_create(
+            [
+                SimSkema(**store.kvalhep_row(a, dato))
+                for a, dato in zip(anmodninger, kvalhep or [], strict=False)
+                if dato is not None
             ]
         )
     return len(planned)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from smdb import contract
-from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, TILB, Fejl, Svar
+from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, KVALHEP, TILB, Fejl, Svar
 from smdb.rules.cpr import normaliser_cpr_hvis_muligt as wire_cpr
 from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
@@ -110,10 +110,33 @@ def hent_tilknytninger_for_ivaerksaettelse(el, request):
     return hent_svar(op, E("Tilbudstilknytninger", *map(schema_element, rows)), [])
 
 
+def kvalhep_element(row) -> etree._Element:
+    """A KvalHep as the minimal record of our XSD (smdb.contract.KVALHEP)."""
+    return E(
+        "KvalHep",
+        E("Id", text=row.pk),
+        E("AnmodningId", text=row.anmodning_id),
+        E("Dato", text=row.values.get("Dato")),
+    )
+
+
 @handles("HentKvalHepMedId")
 def hent_kvalhep_med_id(el, request):
-    fejl = store.ikke_fundet("KvalHep", child_int(el, "Id")).fejl
-    return hent_svar("HentKvalHepMedId", None, fejl)
+    op = "HentKvalHepMedId"
+    smdb_id = child_int(el, "Id")
+    row = store.hent(KVALHEP, smdb_id)
+    if row is None:
+        return hent_svar(op, None, store.ikke_fundet("KvalHep", smdb_id).fejl)
+    return hent_svar(op, kvalhep_element(row), [])
+
+
+@handles("HentKvalHep")
+def hent_kvalhep(el, request):
+    # The citizen's KvalHep in the myndighed, as HentAnmodninger lists anmodninger.
+    rows = store.kvalhep_for_person(
+        wire_cpr(child_text(el, "PersonIdentifikator")), child_int(el, "KommuneKode")
+    )
+    return result("HentKvalHep", *map(kvalhep_element, rows))
 
 
 @handles("HentAktiveKontaktForloebIMyndighed")
@@ -176,14 +199,13 @@ def hent_for_person(el, request):
 
 @handles(
     "HentIndskrivninger",
-    "HentKvalHep",
     "HentYdelser",
     "HentYdelsespakker",
     "HentAsiForMyndighed",
     "HentAsiForTilbud",
 )
 def hent_udgaaet(el, request):
-    # Discontinued schemas: the simulator holds none, so the lists are empty.
+    # Discontinued schemas the simulator holds none of: the lists are empty.
     return result(etree.QName(el).localname)
 
 
@@ -230,11 +252,16 @@ def slet_helt_forloeb(el, request):
     return indsaet_svar("SletHeltForloeb", store.slet_helt_forloeb(child_int(el, "AnmodningId")))
 
 
-@handles("SletKvalHep", "AfslutIndskrivning")
-def slet_udgaaet(el, request):
-    op = etree.QName(el).localname
-    navn = "KvalHep" if op == "SletKvalHep" else "Indskrivning"
-    return indsaet_svar(op, store.ikke_fundet(navn, child_int(el, "Id")))
+@handles("SletKvalHep")
+def slet_kvalhep(el, request):
+    return indsaet_svar("SletKvalHep", store.slet_kvalhep(child_int(el, "Id")))
+
+
+@handles("AfslutIndskrivning")
+def afslut_indskrivning(el, request):
+    # The simulator holds no Indskrivning (discontinued 1 January 2025).
+    svar = store.ikke_fundet("Indskrivning", child_int(el, "Id"))
+    return indsaet_svar("AfslutIndskrivning", svar)
 
 
 @handles(*UDGAAET_INDBERETNING)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,18 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from smdb import rules
-from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, PARENT, TILB, Fejl, Svar
+from smdb.contract import (
+    AFSL,
+    ANM,
+    IKKE_FUNDET,
+    IVAER,
+    KVALHEP,
+    KVALHEP_UDGAAET,
+    PARENT,
+    TILB,
+    Fejl,
+    Svar,
+)
 from smdb.fields import SCHEMAS
 from smdb.schema_json import from_json, to_json
 from smdb.simulator.catalogue import DEMO_TILBUD_IDS
@@ -258,6 +270,13 @@ def slet(schema_key: str, smdb_id: int) -> Svar:
             rules.check_deletion(stored.rules_forloeb(), schema_key, index)  # R-DEL-1
         except rules.DeletionRefused as exc:
             return _fejl(exc.rule, exc.reason)
+        if schema_key == ANM and (kvalhep := kvalhep_paa(row)):
+            # R-DEL-1: a schema others depend on is not deleted while they exist.
+            return _fejl(
+                "R-DEL-1",
+                f"Anmodningen kan ikke slettes endnu: KvalHep med Id {kvalhep[0].pk} hører "
+                "til den og skal slettes først (SletKvalHep).",
+            )
         if schema_key != ANM:
             if schema_key == TILB:
                 replace = {
@@ -278,6 +297,7 @@ def slet(schema_key: str, smdb_id: int) -> Svar:
 
 
 def slet_helt_forloeb(anmodning_id: int) -> Svar:
+    """The whole forløb slette-markeret at once, its KvalHep too."""
     with _write_lock, transaction.atomic():
         anmodning = hent(ANM, anmodning_id)
         if anmodning is None:
@@ -315,3 +335,54 @@ def aktive_forloeb(kommune_kode: int) -> list[StoredForloeb]:
         by = {s: [r for r in rows[a.pk] if r.schema == s] for s in (IVAER, TILB)}
         out.append(StoredForloeb(a, (by[IVAER] or [None])[0], by[TILB], None))
     return out
+
+
+# --- KvalHep (discontinued 1 July 2025, smdb.contract.KVALHEP) --------------------------
+
+
+def gem_kvalhep(anmodning_id: int, dato: date) -> SimSkema:
+    """Store a KvalHep on the anmodning, as SMDB holds one reported before 1 July
+    2025 (seeding and tests: over SOAP, IndsaetKvalHep is refused). An opaque
+    record: its Id, its anmodning, its date. Raises ValueError for a KvalHep SMDB
+    could not hold: no such anmodning, or a date on or after 1 July 2025 or before
+    the anmodning (our assumption: it belongs to the forløb)."""
+    anmodning = hent(ANM, anmodning_id)
+    if anmodning is None:
+        raise ValueError(f"Anmodning med Id {anmodning_id} findes ikke.")
+    anmodet = date.fromisoformat(anmodning.values["BehandlingAnmodningDato"])
+    if not anmodet <= dato < KVALHEP_UDGAAET:
+        raise ValueError(
+            f"En KvalHep skal være dateret mellem anmodningen ({anmodet:%d.%m.%Y}) og "
+            f"{KVALHEP_UDGAAET:%d.%m.%Y}, hvor KvalHep udgik."
+        )
+    return SimSkema.objects.create(**kvalhep_row(anmodning, dato))
+
+
+def kvalhep_row(anmodning: SimSkema, dato: date) -> dict:
+    return {
+        "schema": KVALHEP,
+        "anmodning": anmodning,
+        "parent": anmodning,
+        "kommune_kode": anmodning.kommune_kode,
+        "person_identifikator": anmodning.person_identifikator,
+        "values": {"Dato": dato.isoformat()},
+    }
+
+
+def kvalhep_paa(anmodning: SimSkema) -> list[SimSkema]:
+    return list(aktive().filter(schema=KVALHEP, anmodning=anmodning).order_by("pk"))
+
+
+def kvalhep_for_person(cpr: str, kommune_kode: int) -> list[SimSkema]:
+    return forloeb_for_person(KVALHEP, cpr, kommune_kode)
+
+
+def slet_kvalhep(smdb_id: int) -> Svar:
+    """SletKvalHep: slette-markér it. Nothing depends on a KvalHep."""
+    with _write_lock, transaction.atomic():
+        row = hent(KVALHEP, smdb_id)
+        if row is None:
+            return ikke_fundet("KvalHep", smdb_id)
+        row.slettet = timezone.now()
+        row.save(update_fields=["slettet"])
+        return Svar(True, row.pk)

@@ -164,3 +164,60 @@ def test_the_client_loads_only_local_wsdl_files(monkeypatch):
     for interface in contract.SERVICES:
         client = smdb_client.build_client(interface)
         assert client.wsdl.location.startswith(str(contract.WSDL_DIR))
+
+
+def anmodning_med_kvalhep(klient):
+    """An anmodning from before 1 July 2025 with a KvalHep, as SMDB may hold one."""
+    from smdb.simulator import store
+
+    anm = klient.indsaet(
+        "anmodning",
+        demo.anmodning_values(date(2025, 3, 3)),
+        person_identifikator=CPR,
+        kommune_kode=101,
+    )
+    return anm, store.gem_kvalhep(anm.id, date(2025, 4, 1))
+
+
+def test_sletkvalhep_leaves_with_its_soap_action_and_the_kvalhep_id(simulator, wire):
+    """Model 1 of a system change deletes SMDB's KvalHep (discontinued 1 July 2025,
+    the guide's step f): the XML that leaves is SletKvalHep in SMDB's namespace, to
+    the Indsaet service, with the KvalHep's Id and nothing else."""
+    klient = smdb_client.SmdbKlient()
+    _, kvalhep = anmodning_med_kvalhep(klient)
+
+    assert klient.slet_kvalhep(kvalhep.pk).succes
+
+    request, response = wire[-1]
+    assert request.url == simulator + "secureindsaetdata.svc"
+    assert request.headers["SOAPAction"] == (
+        '"http://smdb.dst.dk/api/external/v1/ISecureIndsaetData/SletKvalHep"'
+    )
+    sent = body_element(request.body)
+    assert sent.tag == "{http://smdb.dst.dk/api/external/v1/}SletKvalHep"
+    assert [(c.tag, c.text) for c in sent] == [
+        ("{http://smdb.dst.dk/api/external/v1/}Id", str(kvalhep.pk))
+    ]
+    assert_valid(sent)
+    answer = body_element(response.content)
+    assert answer.tag == f"{{{contract.NS}}}SletKvalHepResponse"
+    (result,) = answer
+    assert etree.QName(result).localname == "SletKvalHepResult"
+    assert result.findtext(f"{{{contract.NS}}}Succes") == "true"
+
+
+def test_hentkvalhep_sends_cpr_and_kommunekode_and_reads_the_minimal_record(simulator, wire):
+    klient = smdb_client.SmdbKlient()
+    anm, kvalhep = anmodning_med_kvalhep(klient)
+
+    (fundet,) = klient.hent_kvalhep(CPR, 101)
+
+    request, response = wire[-1]
+    assert request.headers["SOAPAction"] == (
+        '"http://smdb.dst.dk/api/external/v1/ISecureHentData/HentKvalHep"'
+    )
+    sent = body_element(request.body)
+    assert [etree.QName(c).localname for c in sent] == ["PersonIdentifikator", "KommuneKode"]
+    assert_valid(sent)
+    assert_valid(body_element(response.content))
+    assert (fundet.id, fundet.anmodning_id, fundet.dato) == (kvalhep.pk, anm.id, date(2025, 4, 1))

@@ -3,7 +3,7 @@ it would to DST's service."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import requests
@@ -12,7 +12,8 @@ import zeep
 from cases import demo
 from smdb import client as smdb_client
 from smdb import contract
-from smdb.client import SmdbKlient, SmdbProtocolError, SmdbTransportError
+from smdb.client import KvalHep, SmdbKlient, SmdbProtocolError, SmdbTransportError
+from smdb.simulator import store
 from smdb.simulator.catalogue import DEMO_TILBUD
 from smdb.simulator.models import SimSkema
 from tests.smdb_sync import harness
@@ -149,6 +150,70 @@ def test_slet_helt_forloeb_and_the_active_forloeb_of_the_myndighed(klient):
     assert [k["anmodning_id"] for k in klient.hent_aktive_kontaktforloeb(101)] == [aktiv.id]
     assert klient.slet_helt_forloeb(anm_id).succes
     assert klient.hent_anmodninger(CPR, 101) == []
+
+
+# --- KvalHep (discontinued 1 July 2025; issue 22) ------------------------------------
+
+FOER_2025 = date(2025, 3, 3)  # an anmodning from before KvalHep was discontinued
+
+
+def old_forloeb_with_kvalhep(klient):
+    """An iværksat forløb from before 1 July 2025 with a KvalHep on its anmodning,
+    as another system left it in SMDB."""
+    anm = anmod(klient, dato=FOER_2025)
+    iv = klient.indsaet(
+        "ivaerksaettelse",
+        demo.ivaerksaettelse_values(CPR, FOER_2025, FOER_2025 + timedelta(days=5)),
+        parent_id=anm.id,
+    )
+    assert anm.succes and iv.succes, (anm, iv)
+    kvalhep = store.gem_kvalhep(anm.id, date(2025, 4, 1))
+    return anm.id, iv.id, kvalhep.pk
+
+
+def test_the_simulator_holds_a_kvalhep_on_an_anmodning_and_hent_finds_it(klient):
+    anm_id, _, kvalhep_id = old_forloeb_with_kvalhep(klient)
+
+    assert klient.hent_kvalhep_med_id(kvalhep_id) == KvalHep(kvalhep_id, anm_id, date(2025, 4, 1))
+    assert klient.hent_kvalhep(CPR, 101) == [KvalHep(kvalhep_id, anm_id, date(2025, 4, 1))]
+    assert klient.hent_kvalhep(CPR, 751) == []  # another myndighed's
+    assert klient.hent_kvalhep_med_id(kvalhep_id + 1000) is None  # IKKE_FUNDET
+
+
+def test_R_DEL_1_sletanmodning_is_refused_while_a_kvalhep_is_on_it(klient):
+    anm_id, iv_id, kvalhep_id = old_forloeb_with_kvalhep(klient)
+    assert klient.slet("ivaerksaettelse", iv_id).succes
+
+    refused = klient.slet("anmodning", anm_id)
+    assert not refused.succes and not refused.ikke_fundet
+    assert [f.kode for f in refused.fejl] == ["R-DEL-1"]
+    assert f"KvalHep med Id {kvalhep_id}" in refused.fejl[0].tekst
+    assert klient.hent("anmodning", anm_id) is not None  # nothing deleted
+
+    assert klient.slet_kvalhep(kvalhep_id).succes
+    assert klient.hent_kvalhep_med_id(kvalhep_id) is None
+    assert klient.hent_kvalhep(CPR, 101) == []
+    assert klient.slet_kvalhep(kvalhep_id).ikke_fundet  # slette-markeret already
+    assert klient.slet("anmodning", anm_id).succes
+    assert klient.hent("anmodning", anm_id) is None
+
+
+def test_slet_helt_forloeb_takes_the_kvalhep_too(klient):
+    anm_id, _, kvalhep_id = old_forloeb_with_kvalhep(klient)
+    assert klient.slet_helt_forloeb(anm_id).succes
+    assert klient.hent_kvalhep_med_id(kvalhep_id) is None
+
+
+def test_a_kvalhep_smdb_could_not_hold_is_not_stored(klient):
+    anm = anmod(klient, dato=FOER_2025)
+    with pytest.raises(ValueError, match="01.07.2025"):
+        store.gem_kvalhep(anm.id, date(2025, 7, 1))  # discontinued that day
+    with pytest.raises(ValueError, match="03.03.2025"):
+        store.gem_kvalhep(anm.id, FOER_2025 - timedelta(days=1))
+    # And over SOAP none can be reported at all.
+    svar = klient.call(contract.INDSAET, "IndsaetKvalHep", KvalHep={"AnmodningId": anm.id})
+    assert svar.Succes is False and svar.Fejlliste.Fejl[0].Kode == "UDGAAET"
+    assert klient.hent_kvalhep(CPR, 101) == []
 
 
 def test_a_tilbud_outside_the_catalogue_is_refused(klient):

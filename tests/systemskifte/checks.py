@@ -128,18 +128,20 @@ def _norm(values: dict | None) -> dict | None:
 
 
 def _skemaer(f: dict) -> list[tuple[str, dict | None]]:
-    """A forløb (as ``planning.forloeb_json`` writes it) schema by schema."""
+    """A forløb (as ``planning.smdb_efter_json`` writes it) schema by schema, its
+    KvalHep (Id and date: discontinued 1 July 2025) last."""
     return [
         ("anmodning", f["anmodning"]),
         ("ivaerksaettelse", f["ivaerksaettelse"]),
         *((f"tilbudstilknytning {i + 1}", t) for i, t in enumerate(f["tilbudstilknytninger"])),
         ("afslutning", f["afslutning"]),
+        *((f"kvalhep {i + 1}", k) for i, k in enumerate(f.get("kvalhep", []))),
     ]
 
 
 def smdb_forloeb_for(kommune_kode: int, cprs) -> dict[str, list[dict]]:
     """Every forløb (closed too) the simulator holds per citizen, oldest first, in
-    the form of ``planning.forloeb_json``."""
+    the form of ``planning.smdb_efter_json``."""
     out: dict[str, list[dict]] = {c: [] for c in cprs}
     anmodninger = (
         aktive()
@@ -157,12 +159,17 @@ def smdb_forloeb_for(kommune_kode: int, cprs) -> dict[str, list[dict]]:
                 "ivaerksaettelse": (by["ivaerksaettelse"] or [None])[0],
                 "tilbudstilknytninger": by["tilbudstilknytning"],
                 "afslutning": (by["afslutning"] or [None])[0],
+                "kvalhep": [
+                    {"Id": r.pk, "Dato": r.values["Dato"]}
+                    for r in rows[a.pk]
+                    if r.schema == "kvalhep"
+                ],
             }
         )
     return out
 
 
-SKEMAER = ("ivaerksaettelse", "tilbudstilknytning", "afslutning")
+SKEMAER = ("ivaerksaettelse", "tilbudstilknytning", "afslutning", "kvalhep")
 
 
 def forskelle_fra_planen(proeve) -> list[str]:

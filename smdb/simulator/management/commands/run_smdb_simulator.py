@@ -55,6 +55,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--glemte", type=int, default=0, help="Og så mange glemte sager (med --seed-active)."
         )
+        parser.add_argument(
+            "--kvalhep",
+            type=int,
+            default=0,
+            metavar="K",
+            help="Så mange af de aktive forløb er fra før 1. juli 2025 og har en KvalHep "
+            "(med --seed-active).",
+        )
 
     def handle(self, *args, addr: str, port: int, **options):
         if SimSkema._meta.db_table not in connection.introspection.table_names():
@@ -64,11 +72,16 @@ class Command(BaseCommand):
                 raise CommandError("--seed-active kræver --myndighed KODE.")
             try:
                 n = seeding.seed_active(
-                    options["seed_active"], options["myndighed"], glemte=options["glemte"]
+                    options["seed_active"],
+                    options["myndighed"],
+                    glemte=options["glemte"],
+                    kvalhep=options["kvalhep"],
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"{n} aktive forløb lagt i simulatoren for {options['myndighed']}.")
+            if options["kvalhep"]:
+                self.stdout.write(f"{options['kvalhep']} af dem har en KvalHep (før 1.7.2025).")
         settings.ROOT_URLCONF = "smdb.simulator.standalone_urls"
         settings.SMDB_SIMULATOR_ENABLED = True
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, addr, "localhost", "127.0.0.1"]
