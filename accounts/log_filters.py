@@ -14,6 +14,7 @@ Three layers, so that no path around one of them leaks a number:
 import logging
 import logging.config
 import re
+import sys
 import traceback
 
 from django.utils.log import ServerFormatter
@@ -51,6 +52,25 @@ _base_factory = logging.getLogRecordFactory()
 
 def masking_record_factory(*args, **kwargs) -> logging.LogRecord:
     return mask_record(_base_factory(*args, **kwargs))
+
+
+class StderrHandler(logging.StreamHandler):
+    """A StreamHandler on whatever ``sys.stderr`` is when a record is written, not
+    on the stream it was when LOGGING was configured. The same stream in a deployed
+    process; under pytest the one of the moment (issue 24: a handler bound to the
+    capture stream of a finished test wrote "--- Logging error --- / I/O operation on
+    closed file" when a live server thread logged a broken pipe later)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass  # always sys.stderr of the moment
 
 
 def configure_logging(config: dict) -> None:

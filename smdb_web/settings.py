@@ -411,12 +411,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            "class": "logging.StreamHandler",
+            "class": "accounts.log_filters.StderrHandler",
             "filters": ["mask_cpr"],
             "formatter": "masked",
         },
         "django.server": {
-            "class": "logging.StreamHandler",
+            "class": "accounts.log_filters.StderrHandler",
             "filters": ["mask_cpr"],
             "formatter": "django.server",
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 import pytest
 from django.urls import reverse
@@ -116,3 +117,23 @@ def test_access_log_filter_with_a_superscript_digit_is_a_400_not_a_500(client, c
     client.force_login(charlie)
     response = client.get(reverse("audit:audit_list"), {"forloeb": "1212851337²"})
     assert response.status_code == 400
+
+
+def test_the_console_handler_writes_to_the_stderr_of_the_moment(monkeypatch):
+    """Issue 24: a handler bound to the stream sys.stderr was at configuration (a
+    capture stream pytest has since closed) printed '--- Logging error --- / I/O
+    operation on closed file'; ours follows sys.stderr."""
+    from accounts.log_filters import StderrHandler
+
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, StderrHandler)]
+    assert handlers, "root's console handler is accounts.log_filters.StderrHandler"
+    log = logging.getLogger("smdb_web.test")
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    log.warning("første linje")
+    assert "første linje" in first.getvalue()
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    log.warning("anden linje")
+    assert "anden linje" in second.getvalue()
