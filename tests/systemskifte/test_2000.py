@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # The issue's size. Each test runs the dry run first and compares SMDB afterwards
 # with it, citizen by citizen (issue 22); model 2 at this size, on the same
 # population with its worker killed mid-run, is test_broker.py. On PostgreSQL on
-# this 2-core machine: model 1 about 11 minutes, mellemløsning about 6.
+# this 2-core machine: model 1 about 12 minutes, mellemløsning about 6.
 # SYSTEMSKIFTE_TEST_N=200 for a quicker local run.
 N = int(os.environ.get("SYSTEMSKIFTE_TEST_N", "2000"))
 
