@@ -286,8 +286,10 @@ def anmodning_udfoer(anmodning: Godkendelse) -> None:
     if anmodning.handling == Godkendelse.Handling.SSO_ROLLE:
         _opret_rolle(anmodning.anmoder, konfiguration, data["claim_vaerdi"], data["rolle"])
         return
-    changes = [f for f in data["felter"] if getattr(konfiguration, f) != data["felter"][f]]
-    for f, vaerdi in data["felter"].items():
+    # In TILLID's order: PostgreSQL's jsonb does not keep the order the keys were written.
+    felter = {f: data["felter"][f] for f in TILLID if f in data["felter"]}
+    changes = [f for f, vaerdi in felter.items() if getattr(konfiguration, f) != vaerdi]
+    for f, vaerdi in felter.items():
         setattr(konfiguration, f, vaerdi)
     if data.get("client_secret_krypteret"):
         konfiguration.client_secret_krypteret = base64.b64decode(data["client_secret_krypteret"])
