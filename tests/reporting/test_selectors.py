@@ -450,3 +450,18 @@ def test_the_case_pages_of_a_model2_pair_link_old_and_new(kbh, alice_client):  #
     assert f'Fortsætter <a href="{reverse("cases:forloeb_detail", args=[foerste.pk])}"' in side
     side = alice_client.get(reverse("cases:forloeb_detail", args=[foerste.pk])).content.decode()
     assert f'fortsat i <a href="{reverse("cases:forloeb_detail", args=[anden.pk])}"' in side
+
+
+def test_overblik_lists_a_model2_pair_once_with_the_wait_since_the_first_anmodning(
+    kbh, client, leder
+):  # R-SKIFT-4
+    """OVERBLIK's "dage siden anmodning" counts from the first forløb's anmodning."""
+    from django.urls import reverse
+
+    client.force_login(leder)
+    foerste, anden = _model2_par(kbh, stadie="afsluttet_uden_ivaerksaettelse")
+    table = client.get(reverse("reporting:overblik")).context["table"]
+    rows = [r.record for r in table.page.object_list]
+    assert [r.pk for r in rows] == [anden.pk]
+    assert rows[0].behandling_anmodning_dato == date(2026, 3, 1)
+    assert table.celle_dage(rows[0]) == (table.dato - date(2026, 3, 1)).days
