@@ -7,13 +7,13 @@ import os
 import shutil
 import socket
 import threading
-import time
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 
 from accounts.log_filters import CPR_PATTERN, mask_cpr
 from accounts.models import Rolle
+from smdb.simulator.embedded import JoiningThreadsMixIn
 from tests.factories import MyndighedFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
@@ -203,7 +203,7 @@ def _forloebsstatus_passer(request):
 # --- A green run is quiet (issue 24) ---------------------------------------------------
 
 
-class JoiningWSGIServer(ThreadedWSGIServer):
+class JoiningWSGIServer(JoiningThreadsMixIn, ThreadedWSGIServer):
     """The live server's WSGI server, but its request threads end with it.
 
     Django's leaves them running as daemons: a thread held open by a keep-alive
@@ -212,43 +212,8 @@ class JoiningWSGIServer(ThreadedWSGIServer):
     sys.stderr was when LOGGING bound its handlers); it then closed a database
     connection no longer shared with it and logged into the closed stream
     ("DatabaseWrapper objects created in a thread...", "--- Logging error ---").
-    Here the server shuts the sockets of the connections still open and waits for
-    their threads before the fixture stops sharing the database connection."""
-
-    daemon_threads = False
-    block_on_close = True
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._open_lock = threading.Lock()
-        self._open: set[socket.socket] = set()
-
-    def process_request_thread(self, request, client_address):
-        with self._open_lock:
-            self._open.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._open_lock:
-                self._open.discard(request)
-
-    def server_close(self):
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with self._open_lock:
-                still_open = list(self._open)
-            for sock in still_open:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # the client closed it meanwhile
-            # socketserver's _Threads (a list) once a request came, _NoThreads before.
-            started = self._threads if isinstance(self._threads, list) else []
-            threads = [t for t in list(started) if t.is_alive()]
-            if not threads:
-                break
-            threads[0].join(timeout=0.5)
-        super().server_close()
+    The mixin shuts the sockets still open and waits for their threads before the
+    fixture stops sharing the database connection."""
 
 
 @pytest.fixture(scope="session")
@@ -269,11 +234,9 @@ def live_server(request):
 
 
 #: The two checks below fail a passing test that printed a logging error or a thread
-#: exception, and the run if a request thread is left behind (issue 24). Merged beside
-#: the other branches of 2026-12-07 they found noise from more than the live server
-#: (a handler bound to a closed capture stream, another test server's threads), so they
-#: are opt-in until those causes are fixed: SMDB_TEST_STILLE=1.
-STRICT_QUIET = os.environ.get("SMDB_TEST_STILLE", "") == "1"
+#: exception, and the run if a test server's request thread is left behind (issue 24).
+#: On by default; SMDB_TEST_STILLE=0 turns them off while hunting a noisy test.
+STRICT_QUIET = os.environ.get("SMDB_TEST_STILLE", "1") != "0"
 
 #: What a passing test must not print: a log record that could not be written, an
 #: exception that killed a thread or was raised where nobody could catch it.
@@ -314,7 +277,7 @@ def quiet_run():
     left = [t.name for t in threading.enumerate() if "process_request_thread" in t.name]
     if STRICT_QUIET and (_thread_failures or left):
         pytest.fail(
-            "Tråde fejlede uden for en test eller blev hængende efter live serveren: "
+            "Tråde fejlede uden for en test eller blev hængende efter en testserver: "
             f"{_thread_failures[:10]} {left[:10]}"
         )
 

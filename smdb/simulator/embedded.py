@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +19,7 @@ from django.core.servers.basehttp import (
     WSGIRequestHandler,
     WSGIServer,
     get_internal_wsgi_application,
+    is_broken_pipe_error,
 )
 
 
@@ -32,8 +34,59 @@ class NoDelayWSGIServer(WSGIServer):
         return conn, addr
 
 
-class ThreadedNoDelayWSGIServer(socketserver.ThreadingMixIn, NoDelayWSGIServer):
-    daemon_threads = True
+class JoiningThreadsMixIn(socketserver.ThreadingMixIn):
+    """A threaded server whose request threads end with it.
+
+    socketserver's daemon request threads outlive ``server_close()`` while a client
+    holds its keep-alive connection open (zeep's requests session, chromium): they
+    then run on into whatever comes next in the process (the next test, a closed
+    log stream). Here the server shuts the sockets of the connections still open
+    and waits, bounded, for their threads."""
+
+    daemon_threads = False
+    block_on_close = True
+    close_timeout = 15.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._open_lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+
+    def process_request_thread(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def handle_error(self, request, client_address):
+        if is_broken_pipe_error():
+            return  # the client hung up (a client's timeout, or server_close above)
+        super().handle_error(request, client_address)
+
+    def server_close(self):
+        deadline = time.monotonic() + self.close_timeout
+        while time.monotonic() < deadline:
+            with self._open_lock:
+                still_open = list(self._open)
+            for sock in still_open:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # the client closed it meanwhile
+            # socketserver's _Threads (a list) once a request came, _NoThreads before.
+            started = self._threads if isinstance(self._threads, list) else []
+            threads = [t for t in list(started) if t.is_alive()]
+            if not threads:
+                break
+            threads[0].join(timeout=0.5)
+        super().server_close()
+
+
+class ThreadedNoDelayWSGIServer(JoiningThreadsMixIn, NoDelayWSGIServer):
+    pass
 
 
 class QuietHandler(WSGIRequestHandler):

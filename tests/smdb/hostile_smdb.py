@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from smdb.simulator.embedded import JoiningThreadsMixIn
 
 ECHO_REPLY = (
     b'<?xml version="1.0" encoding="utf-8"?>'
@@ -25,6 +27,10 @@ FAULT_WITH_CPR = (
     b"<faultcode>s:Client</faultcode><faultstring>Personen " + CPR.encode() + b" (010170-1234)"
     b" findes ikke</faultstring></s:Fault></s:Body></s:Envelope>"
 )
+
+
+class JoiningHTTPServer(JoiningThreadsMixIn, HTTPServer):
+    """Its request threads end with it: none is left behind for the next test."""
 
 
 class HostileSmdb:
@@ -53,8 +59,7 @@ class HostileSmdb:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = JoiningHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
