@@ -16,6 +16,20 @@ from tests.oidc.provider_process import TestProvider, node_and_npm, npm_ci
 CLIENT_ID = "smdb-web-kbh"
 CLIENT_SECRET = "kbh-hemmelighed-som-aldrig-vises-9f2c1e"
 
+#: What an administrator types into the SSO page for an Entra ID tenant.
+SSO_FORM = {
+    "navn": "København (Entra ID)",
+    "discovery_url": "https://login.microsoftonline.com/kk/v2.0/.well-known/openid-configuration",
+    "client_id": "kk-klient",
+    "client_secret": "kk-hemmelighed",
+    "scopes": "openid email profile",
+    "rolle_claim": "groups",
+    "opret_brugere": "on",
+    "adgangskode_tilladt": "on",
+    "kontakt": "IT-support",
+    "aktiv": "on",
+}
+
 
 @pytest.fixture(scope="session")
 def oidc_provider_installed():

@@ -8,21 +8,9 @@ import pytest
 from accounts import services
 from accounts.models import Godkendelse, OidcKonfiguration, OidcRolleTilknytning
 from audit.models import AuditEntry, Handling
+from tests.oidc.conftest import SSO_FORM as FORM
 
 pytestmark = pytest.mark.django_db
-
-FORM = {
-    "navn": "København (Entra ID)",
-    "discovery_url": "https://login.microsoftonline.com/tenant-id/v2.0/.well-known/openid-configuration",
-    "client_id": "00000000-1111-2222-3333-444444444444",
-    "client_secret": "en-meget-hemmelig-klientnoegle",
-    "scopes": "openid email profile",
-    "rolle_claim": "groups",
-    "opret_brugere": "on",
-    "adgangskode_tilladt": "on",
-    "kontakt": "IT-support",
-    "aktiv": "on",
-}
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from accounts.models import Godkendelse, OidcKonfiguration, OidcRolleTilknytning
 from audit.models import AuditEntry, Handling
 from certificates.crypto import decrypt
 from tests.factories import UserFactory
+from tests.oidc.conftest import SSO_FORM as FORM
 from tests.oidc.test_sso_login import signed_in_user, sso_login
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +29,6 @@ SIDE = "/konto/brugere/sso/"
 GRUPPER = "/konto/brugere/sso/grupper/"
 ONDT = "https://idp.angriber.example/.well-known/openid-configuration"
 NY_HEMMELIGHED = "ny-hemmelighed-som-kun-maa-gemmes-krypteret-7b1d"
-
-FORM = {
-    "navn": "København (Entra ID)",
-    "discovery_url": "https://login.microsoftonline.com/kk/v2.0/.well-known/openid-configuration",
-    "client_id": "kk-klient",
-    "client_secret": "kk-hemmelighed",
-    "scopes": "openid email profile",
-    "rolle_claim": "groups",
-    "opret_brugere": "on",
-    "adgangskode_tilladt": "on",
-    "kontakt": "IT-support",
-    "aktiv": "on",
-}
 
 
 def logged_in(user) -> Client:
