@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import ForloebFactory
+from tests.smdb_sync import harness
 from tests.ui_text import engelske_ord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,6 +18,7 @@ ADMIN_SIDER = [
     "/certifikater/",
     "/certifikater/journal/",
     "/konto/brugere/",
+    "/konto/brugere/sso/",
     "/systemskifte/",
     "/adgangslog/",
 ]
@@ -57,3 +59,15 @@ def test_leder_pages(login, leder, kbh, live_server):
 def test_administrator_pages(login, charlie, live_server):
     page = login(charlie)
     assert check_pages(page, live_server.url, ADMIN_SIDER) == []
+
+
+def test_connection_test_result_fits_a_phone(login, charlie, live_server, settings):
+    """The endpoint, a long URL without spaces, once made the page 455 px wide."""
+    harness.configure_simulator(settings, live_server.url)
+    page = login(charlie)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{live_server.url}/certifikater/")
+    page.get_by_role("button", name="Test forbindelse").first.click()
+    expect(page.get_by_text("Forbindelsen virker.")).to_be_visible()
+    bredde, vindue = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert bredde <= vindue
