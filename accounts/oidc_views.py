@@ -25,11 +25,10 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from accounts import oidc, oidc_services
 from accounts.models import Godkendelse, OidcKonfiguration, Rolle, User
 from accounts.oidc_forms import AdgangskodeLoginForm, KonfigurationForm, RolleForm
+from accounts.permissions import administrator_required
 from accounts.selectors import ventende_sso_anmodninger
-from cases.permissions import role_required
 
 logger = logging.getLogger(__name__)
-administrator_required = role_required("er_administrator")
 
 
 class LoginView(auth_views.LoginView):

@@ -18,10 +18,8 @@ from django_otp import login as otp_login
 from accounts import services, two_factor
 from accounts.forms import BrugerOpretForm, BrugerRetForm
 from accounts.models import Godkendelse
+from accounts.permissions import administrator_required
 from accounts.selectors import brugere_i_myndighed
-from cases.permissions import role_required
-
-administrator_required = role_required("er_administrator")
 
 
 def _bruger(request, pk: int):

@@ -3,11 +3,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import role_required
 from audit import selectors
 from audit.filtersets import AdgangslogFilterSet
 from audit.services import cpr_noegle
 from cases.forms import FindBorgerForm
-from cases.permissions import role_required
 
 # The keyed hash of the CPR searched for in the log; the number itself is not kept.
 SESSION_CPR_NOEGLE = "adgangslog_cpr_noegle"

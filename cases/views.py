@@ -11,13 +11,13 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import sager_required
 from audit.models import Handling
 from audit.services import audit_record
 from cases import selectors, services, soegning
 from cases.forms import AnmodningForm, FindBorgerForm, SkemaForm, form_data
 from cases.models import Kontaktforloeb
 from cases.overblik import overblik
-from cases.permissions import sager_required
 from cases.templatetags.smdb_tags import display_value
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import (

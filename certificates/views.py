@@ -15,18 +15,16 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import administrator_required
 from audit.models import Handling
 from audit.services import audit_record
-from cases.permissions import role_required
 from certificates import forbindelse, journal, selectors, services
 from certificates.crypto import CertifikatFejl
 from certificates.forms import MiljoeForm, UploadForm
 from certificates.models import Besked, Haendelse, MiljoeNavn, Udfald
 
-admin_required = role_required("er_administrator")
 
-
-@admin_required
+@administrator_required
 def oversigt(request):
     myndighed_id = request.user.myndighed_id
     miljoeer = selectors.miljoeer(myndighed_id=myndighed_id)
@@ -46,7 +44,7 @@ def oversigt(request):
     )
 
 
-@admin_required
+@administrator_required
 @sensitive_post_parameters("adgangskode")
 @sensitive_variables("form")
 def upload(request):
@@ -73,7 +71,7 @@ def _certifikat(request, pk: int):
     return get_object_or_404(selectors.certifikater(myndighed_id=request.user.myndighed_id), pk=pk)
 
 
-@admin_required
+@administrator_required
 def detalje(request, pk: int):
     cert = _certifikat(request, pk)
     i_brug = [
@@ -82,7 +80,7 @@ def detalje(request, pk: int):
     return render(request, "certificates/detalje.html", {"cert": cert, "i_brug": i_brug})
 
 
-@admin_required
+@administrator_required
 @require_POST
 def handling(request, pk: int, handling: str):
     cert = _certifikat(request, pk)
@@ -117,7 +115,7 @@ def handling(request, pk: int, handling: str):
     return redirect("certificates:detalje", pk=pk)
 
 
-@admin_required
+@administrator_required
 def miljoe(request, navn: str):
     if navn not in MiljoeNavn.values:
         return redirect("certificates:oversigt")
@@ -150,7 +148,7 @@ def miljoe(request, navn: str):
     return render(request, "certificates/miljoe.html", {"form": form, "miljoe": current})
 
 
-@admin_required
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def miljoe_aktiver(request, navn: str):
     """GET asks first (issue 23: every later call goes to the new environment)."""
@@ -197,7 +195,7 @@ def _test_certifikat(request, cert):
     return render(request, "certificates/test_resultat.html", {"resultat": resultat})
 
 
-@admin_required
+@administrator_required
 @require_POST
 def test_forbindelse(request):
     with journal.kontekst(bruger=request.user, job="Test forbindelse"):

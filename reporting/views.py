@@ -13,18 +13,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from accounts.permissions import borgerlister_required, rapporter_required
 from accounts.selectors import ventende_godkendelser
 from audit.models import Handling
 from audit.services import audit_record_many
-from cases.permissions import role_required
 from reporting import charts, exports, selectors
 from reporting.filters import OverblikFilter
 from reporting.tables import ForloebTable, KontrollisteTable
 from smdb.rules.dato import today_dk
-
-rapporter_required = role_required("kan_se_rapporter")
-# Lists that name citizens by full CPR: ledere only (accounts.User.kan_hente_borgerlister).
-borgerlister_required = role_required("kan_hente_borgerlister")
 
 
 class ReferenceForm(forms.Form):

@@ -4,9 +4,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import sager_required
 from audit.models import Handling
 from audit.services import audit_record
-from cases.permissions import sager_required
 from cases.selectors import forloeb_for_user
 from smdb import outbox
 

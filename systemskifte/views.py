@@ -9,18 +9,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import administrator_required, role_required
 from audit.models import Handling
 from audit.services import audit_record_many
-from cases.permissions import role_required
 from smdb.client import SmdbError
 from systemskifte import report, selectors, services
 from systemskifte.forms import StartForm
 from systemskifte.models import Afstemning, Afvigelse, JobStatus
 
-admin_required = role_required("er_administrator")
 
-
-@admin_required
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def oversigt(request):
     """Pick model and date (and whether it is a dry-run); the jobs so far."""
@@ -49,7 +47,7 @@ def _kontekst(skifte) -> dict:
     }
 
 
-@admin_required
+@administrator_required
 @require_GET
 def detalje(request, pk: int):
     skifte = selectors.skifte_for_user(request.user, pk)
@@ -58,7 +56,7 @@ def detalje(request, pk: int):
     return render(request, "systemskifte/detalje.html", context)
 
 
-@admin_required
+@administrator_required
 @require_GET
 def fremdrift(request, pk: int):
     """The progress bar, polled by htmx while the job runs."""
@@ -69,7 +67,7 @@ def fremdrift(request, pk: int):
     return response
 
 
-@admin_required
+@administrator_required
 @require_POST
 def stop(request, pk: int):
     skifte = selectors.skifte_for_user(request.user, pk)
@@ -78,7 +76,7 @@ def stop(request, pk: int):
     return redirect("systemskifte:detalje", pk=pk)
 
 
-@admin_required
+@administrator_required
 @require_POST
 def genoptag(request, pk: int):
     skifte = selectors.skifte_for_user(request.user, pk)
@@ -89,7 +87,7 @@ def genoptag(request, pk: int):
     return redirect("systemskifte:detalje", pk=pk)
 
 
-@admin_required
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def udfoer(request, pk: int):
     """Run for real what a dry-run showed: the same model and date, fetched anew.
@@ -125,7 +123,7 @@ def udfoer(request, pk: int):
     return redirect("systemskifte:detalje", pk=skifte.pk)
 
 
-@admin_required
+@administrator_required
 @require_GET
 def excel(request, pk: int):
     """The job's report. It names citizens (CPR masked), so each is logged with its
@@ -160,7 +158,7 @@ def mellemloesning(request):
 # --- Afstemning med SMDB (the kontrolliste) ----------------------------------------------
 
 
-@admin_required
+@administrator_required
 @require_GET
 def kontrolliste(request):
     """The differences between SMDB's active forløb and ours, each with its fixes."""
@@ -179,7 +177,7 @@ def kontrolliste(request):
     )
 
 
-@admin_required
+@administrator_required
 @require_POST
 def afstem(request):
     from systemskifte import afstemning
@@ -192,7 +190,7 @@ def afstem(request):
     return redirect("systemskifte:kontrolliste")
 
 
-@admin_required
+@administrator_required
 @require_POST
 def ret(request, pk: int, rettelse: str):
     """One click: 'send' ours again or 'hent' SMDB's, for one difference."""

@@ -1,4 +1,5 @@
-"""Who may do what: the role checks views use."""
+"""Who may do what: the role checks every app's views use. Each predicate is a
+property of accounts.models.User (kan_se_sager, er_administrator, ...)."""
 
 from functools import wraps
 
@@ -21,3 +22,7 @@ def role_required(predicate: str):
 
 
 sager_required = role_required("kan_se_sager")
+administrator_required = role_required("er_administrator")
+rapporter_required = role_required("kan_se_rapporter")
+# Lists that name citizens by full CPR: ledere only (User.kan_hente_borgerlister).
+borgerlister_required = role_required("kan_hente_borgerlister")
