@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Brugere og myndigheder"
 
     def ready(self) -> None:
-        from accounts import checks, sessions  # noqa: F401  (registers checks, signals)
+        # checks and signals; the tasks, so services can queue them by name in every process
+        from accounts import checks, sessions, tasks  # noqa: F401

@@ -9,6 +9,7 @@ the access log in the same transaction.
 
 from __future__ import annotations
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -25,6 +26,8 @@ from accounts.selectors import brugere_i_myndighed
 from accounts.tokens import adgangskode_link_tokens
 from audit.models import Handling
 from audit.services import audit_record
+
+SEND_LINK_TASK = "accounts.tasks.send_adgangskode_link"
 
 # Roles that reach citizens' cases or can give that access: created only with a
 # second administrator's approval (issue 21).
@@ -232,10 +235,11 @@ def bruger_send_link(*, administrator: User, bruger: User, base_url: str) -> Non
 def _send_link_on_commit(administrator: User, bruger: User, base_url: str) -> None:
     if not bruger.email:
         return
-    from accounts import tasks
-
+    # Queued by the task's name: the tasks module is the Celery entry point that
+    # calls this module, never imported by it (issue 27); apps.ready registers it.
+    task = current_app.tasks[SEND_LINK_TASK]
     pk = bruger.pk
-    transaction.on_commit(lambda: tasks.send_adgangskode_link.delay(pk, base_url))
+    transaction.on_commit(lambda: task.delay(pk, base_url))
 
 
 def send_adgangskode_link(user_pk: int, base_url: str) -> None:
