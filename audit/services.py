@@ -3,10 +3,21 @@ import hmac
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from accounts.log_filters import mask_cpr
 from audit.models import AuditEntry, Handling
 from smdb.rules.cpr import normaliser_cpr_hvis_muligt
+
+# The models an operator's change can be about, by their label (as the foreign
+# keys name them): the log records them without importing their apps (issue 27).
+MYNDIGHED_MODEL = "accounts.Myndighed"
+FORLOEB_MODEL = "cases.Kontaktforloeb"
+
+
+def _model(obj) -> str | None:
+    meta = getattr(obj, "_meta", None)
+    return meta.label if meta is not None else None
 
 
 def cpr_noegle(cpr: str) -> str:
@@ -82,22 +93,24 @@ def audit_drift(*, user, obj, handling: Handling, besked="", sti: str = "") -> A
     a myndighed, a user's two-factor device, a forløb ...), so its administrator sees
     what the operator did; a deleted object is never referred to by a foreign key
     (that would block its deletion), only named in the description."""
-    from accounts.models import Myndighed, User
-    from cases.models import Kontaktforloeb
-
+    User = get_user_model()
     slettes = handling == Handling.DRIFT_SLETTET
     ejer = getattr(obj, "user", None)
-    if isinstance(obj, Myndighed):
+    forloeb = obj if _model(obj) == FORLOEB_MODEL else getattr(obj, "forloeb", None)
+    if _model(forloeb) != FORLOEB_MODEL:
+        forloeb = None
+    if _model(obj) == MYNDIGHED_MODEL:
         myndighed_id = None if slettes else obj.pk
     else:
-        myndighed_id = getattr(obj, "myndighed_id", None) or getattr(ejer, "myndighed_id", None)
+        # A schema (anmodning, tilknytning ...) belongs to its forløb's myndighed.
+        myndighed_id = next(
+            (m for holder in (obj, ejer, forloeb) if (m := getattr(holder, "myndighed_id", None))),
+            None,
+        )
     if isinstance(obj, User):
         beroert = None if slettes else obj
     else:
         beroert = ejer if isinstance(ejer, User) else None
-    forloeb = obj if isinstance(obj, Kontaktforloeb) else getattr(obj, "forloeb", None)
-    if not isinstance(forloeb, Kontaktforloeb):
-        forloeb = None
     cpr = getattr(obj, "person_identifikator", None) or getattr(
         forloeb, "person_identifikator", None
     )

@@ -1,13 +1,14 @@
+from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import role_required
+from accounts.permissions import administrator_required
 from audit import selectors
 from audit.filtersets import AdgangslogFilterSet
 from audit.services import cpr_noegle
-from cases.forms import FindBorgerForm
+from smdb.formfields import CprField
 
 # The keyed hash of the CPR searched for in the log; the number itself is not kept.
 SESSION_CPR_NOEGLE = "adgangslog_cpr_noegle"
@@ -19,21 +20,14 @@ SESSION_CPR_NOEGLE = "adgangslog_cpr_noegle"
 CPR_FILTER_PARAM = "cpr_filter"
 
 
-class CprFilterForm(FindBorgerForm):
+class CprFilterForm(forms.Form):
     """The same CPR field and check as Find borger. Optional here: it narrows the log,
     the page works without it (no "*"; empty is "no CPR filter")."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cpr"].required = False
-
-    def clean_cpr(self) -> str:
-        if not self.cleaned_data["cpr"].strip():
-            return ""
-        return super().clean_cpr()
+    cpr = CprField(required=False)
 
 
-@role_required("er_administrator")
+@administrator_required
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("cpr")
 def audit_list(request):

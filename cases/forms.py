@@ -6,28 +6,13 @@ from django.core.validators import MaxLengthValidator
 from cases.models import VERSION_MAX, Tilbud
 from cases.schema_forms import SchemaForm
 from smdb.fields import ANMODNING, Field, FieldType, Schema
-from smdb.rules.cpr import cpr_error, normaliser_cpr
+from smdb.formfields import CprField
+from smdb.rules.cpr import normaliser_cpr
 from smdb.rules.visibility import CHECKBOXES
 
 
 class FindBorgerForm(forms.Form):
-    cpr = forms.CharField(
-        label="CPR-nummer",
-        max_length=11,
-        help_text="10 cifre, fx 010190-1234.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-
-    def clean_cpr(self) -> str:
-        try:
-            cpr = normaliser_cpr(self.cleaned_data["cpr"])  # R-GEN-6, issue 15
-        except ValueError:
-            raise forms.ValidationError("Et CPR-nummer består af 10 cifre.") from None
-        # R-GEN-6 here too: an impossible number (320190-1234) is refused where it
-        # is typed, not later on the anmodning it would lead to (issue 11).
-        if error := cpr_error(cpr):
-            raise forms.ValidationError(error)
-        return cpr
+    cpr = CprField()
 
 
 class AnmodningForm(SchemaForm):
