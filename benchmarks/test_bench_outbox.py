@@ -28,11 +28,11 @@ import redis
 from django.db import transaction
 
 from accounts.models import Rolle
-from cases import demo, services
-from smdb import outbox
+from cases import services
+from smdb import demo, outbox
 from smdb.client import SmdbKlient
 from smdb.models import SyncOperation, SyncOperationStatus
-from smdb.simulator.models import SimSkema
+from smdb_simulator.models import SimSkema
 from tests.factories import MyndighedFactory, UserFactory
 from tests.smdb_sync import harness
 

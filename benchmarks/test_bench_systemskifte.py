@@ -23,7 +23,7 @@ import pytest
 
 from accounts.models import Rolle
 from smdb.rules import today_dk
-from smdb.simulator import seeding
+from smdb_simulator import seeding
 from systemskifte import services
 from systemskifte.models import JobStatus, Systemskifte
 from tests.factories import MyndighedFactory, UserFactory

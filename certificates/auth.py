@@ -38,7 +38,14 @@ from lxml import etree
 
 from certificates import crypto
 from certificates.models import Certifikat
-from certificates.wssec import (
+from smdb.client import (
+    SmdbError,
+    SmdbProtocolError,
+    SmdbTransportError,
+    http_session,
+    post_begraenset,
+)
+from smdb.wssec import (
     SAML2_TOKEN,
     SOAP11,
     WSA,
@@ -57,13 +64,6 @@ from certificates.wssec import (
     str_reference,
     str_saml,
     utcnow,
-)
-from smdb.client import (
-    SmdbError,
-    SmdbProtocolError,
-    SmdbTransportError,
-    http_session,
-    post_begraenset,
 )
 
 ISSUE_ACTION = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"

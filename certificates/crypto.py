@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from certificates.wssec import subject_text
+from smdb.wssec import subject_text
 
 logger = logging.getLogger(__name__)
 

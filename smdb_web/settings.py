@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "smdb",
-    "smdb.simulator",
+    "smdb_simulator",
     "certificates",
     "cases",
     "reporting",

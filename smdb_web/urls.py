@@ -16,5 +16,5 @@ if settings.SMDB_SIMULATOR_ROUTED:
     # The local SMDB simulator, never routed with DEBUG off; it also answers 404
     # while SMDB_SIMULATOR_ENABLED is switched off.
     urlpatterns.append(
-        path("smdbwebservice/api/external/v1/", include("smdb.simulator.urls")),
+        path("smdbwebservice/api/external/v1/", include("smdb_simulator.urls")),
     )

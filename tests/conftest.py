@@ -13,7 +13,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 
 from accounts.log_filters import CPR_PATTERN, mask_cpr
 from accounts.models import Rolle
-from smdb.simulator.embedded import JoiningThreadsMixIn
+from smdb_simulator.embedded import JoiningThreadsMixIn
 from tests.factories import MyndighedFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM

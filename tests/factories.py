@@ -1,7 +1,7 @@
 """factory-boy factories for forløb in every state.
 
 ``ForloebFactory(ivaersat=True)``, ``(tilknyttet=True)``, ``(afsluttet=True)``,
-``(afsluttet_uden_ivaerksaettelse=True)``; values come from ``cases.demo`` so
+``(afsluttet_uden_ivaerksaettelse=True)``; values come from ``smdb.demo`` so
 every factory-made forløb obeys the rules.
 """
 
@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import factory
 
 from accounts.models import Myndighed, Rolle, User
-from cases import demo
 from cases.models import (
     Afslutning,
     Anmodning,
@@ -22,8 +21,9 @@ from cases.models import (
     Tilbudstilknytning,
 )
 from cases.schema_models import model_kwargs
+from smdb import demo
 from smdb.rules import today_dk
-from smdb.simulator.catalogue import DEMO_TILBUD
+from smdb_simulator.catalogue import DEMO_TILBUD
 
 PASSWORD = "Demo-kode-1234"
 

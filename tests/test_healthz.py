@@ -11,7 +11,8 @@ from django.contrib.sessions.models import Session
 from django.db import OperationalError
 
 from audit.models import AuditEntry
-from cases import demo, services
+from cases import services
+from smdb import demo
 from smdb_web import health
 from tests.smdb_sync import harness
 

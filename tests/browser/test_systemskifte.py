@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from smdb.rules import today_dk
-from smdb.simulator import seeding
-from smdb.simulator.store import aktive_forloeb
+from smdb_simulator import seeding
+from smdb_simulator.store import aktive_forloeb
 from systemskifte import services, tasks
 from systemskifte.models import Systemskifte
 from tests.browser.forloeb_helpers import axe_check

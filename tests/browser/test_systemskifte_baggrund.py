@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from smdb.rules import today_dk
-from smdb.simulator import seeding
+from smdb_simulator import seeding
 from systemskifte import tasks
 from systemskifte.models import JobStatus, Systemskifte
 from tests.smdb_sync import harness

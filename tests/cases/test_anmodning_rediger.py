@@ -41,7 +41,7 @@ def post_data(anm, ny, **extra) -> dict:
 
 @pytest.fixture
 def forloeb(kbh):
-    # Iværksat 10 days after the anmodning; the lægesamtale 7 days after (cases.demo).
+    # Iværksat 10 days after the anmodning; the lægesamtale 7 days after (smdb.demo).
     return ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=10)
 
 

@@ -17,7 +17,7 @@ from cases.models import (
 from cases.selectors import with_schemas
 from cases.validation import validate
 from smdb.models import SyncOperation, SyncOperationStatus
-from smdb.simulator.models import SimSkema
+from smdb_simulator.models import SimSkema
 
 # The seed sends the demo forløb to the simulator served from a thread, whose
 # writes must not leak past the test: hence a transactional test.

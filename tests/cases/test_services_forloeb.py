@@ -10,7 +10,7 @@ import pytest
 from django.http import Http404
 
 from audit.models import AuditEntry, Handling
-from cases import demo, services
+from cases import services
 from cases.models import (
     Afslutning,
     Ivaerksaettelse,
@@ -18,7 +18,7 @@ from cases.models import (
     Kontaktforloeb,
     Tilbudstilknytning,
 )
-from smdb import rules
+from smdb import demo, rules
 from smdb.models import SyncAction, SyncOperation
 from smdb.rules import today_dk
 from tests.factories import ForloebFactory, TilbudFactory
@@ -248,7 +248,7 @@ DAG = timedelta(days=1)
 
 
 def test_R_IVAER_4_an_earlier_anmodningsdato_past_14_days_asks_for_4_ivaer(alice, kbh):
-    # The lægesamtale was held 7 days after the anmodning (cases.demo).
+    # The lægesamtale was held 7 days after the anmodning (smdb.demo).
     forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=10)
     anm = forloeb.anmodning
     gammel = anm.behandling_anmodning_dato

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from certificates.wssec import subject_text
+from smdb.wssec import subject_text
 
 
 @dataclass(frozen=True)

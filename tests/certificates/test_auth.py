@@ -10,15 +10,15 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from cases import demo
 from cases import services as case_services
-from certificates import services, wssec
+from certificates import services
 from certificates.auth import CertifikatIkkeBrugbart, NemLoginSts, StsFejl, X509Signatur
 from certificates.klient import klient_for
 from certificates.models import AuthMetode
+from smdb import demo, wssec
 from smdb.client import SmdbKlient, SmdbProtocolError
 from smdb.models import SyncOperation, SyncOperationStatus
-from smdb.simulator.models import SimSkema
+from smdb_simulator.models import SimSkema
 from tests.certificates.certgen import make_cert
 from tests.smdb_sync import harness
 

@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import demo
 from cases import services as case_services
 from certificates import journal
 from certificates.models import Besked, Udfald
 from certificates.tasks import ryd_journal
+from smdb import demo
 from smdb.models import SyncOperation
 from tests.factories import UserFactory
 from tests.smdb_sync import harness

@@ -11,8 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
-from certificates import auth, crypto, services, wssec
+from certificates import auth, crypto, services
 from certificates.models import Certifikat
+from smdb import wssec
 from tests.certificates.certgen import make_cert, with_serial_bytes
 from tests.certificates.test_certifikater import upload
 

@@ -365,7 +365,7 @@ def sent(p, refs: list[int]) -> dict:
 
 def in_smdb(p, cprs: list[str]) -> list[str]:
     return p["sim_query"](
-        "from smdb.simulator.models import SimSkema\n"
+        "from smdb_simulator.models import SimSkema\n"
         f"rows = SimSkema.objects.filter(schema='anmodning', person_identifikator__in={cprs!r})\n"
         "print(json.dumps([r.person_identifikator for r in rows]))"
     )

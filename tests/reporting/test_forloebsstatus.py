@@ -15,12 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import demo, services
+from cases import services
 from cases.models import Afslutning, Anmodning, Kontaktforloeb, SyncStatus, Tilbudstilknytning
 from cases.schema_models import model_kwargs
 from reporting import forloebsstatus
 from reporting.models import Forloebsstatus
-from smdb import outbox
+from smdb import demo, outbox
 from tests.cases.test_services_forloeb import tilb_values
 from tests.factories import TilbudFactory
 from tests.reporting.conftest import REF, dage_foer, genberegn, lav

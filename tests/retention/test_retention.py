@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Besked
-from cases import demo, services, tasks
+from cases import services, tasks
 from cases.models import Kladde
+from smdb import demo
 from smdb import tasks as smdb_tasks
 from smdb.models import SyncOperation
 from smdb.models import SyncOperationStatus as S

@@ -12,7 +12,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from smdb.simulator.embedded import JoiningThreadsMixIn
+from smdb_simulator.embedded import JoiningThreadsMixIn
 
 ECHO_REPLY = (
     b'<?xml version="1.0" encoding="utf-8"?>'

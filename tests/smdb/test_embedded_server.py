@@ -9,7 +9,7 @@ import threading
 import pytest
 import requests
 
-from smdb.simulator.embedded import simulator_in_thread
+from smdb_simulator.embedded import simulator_in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

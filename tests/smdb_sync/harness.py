@@ -13,14 +13,13 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from cases import demo
 from cases.models import Afslutning, Ivaerksaettelse, Kontaktforloeb, Tilbudstilknytning
 from cases.schema_models import model_kwargs
-from smdb import outbox
+from smdb import demo, outbox
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
 from smdb.rules import today_dk
-from smdb.simulator import store
-from smdb.simulator.catalogue import DEMO_TILBUD
+from smdb_simulator import store
+from smdb_simulator.catalogue import DEMO_TILBUD
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"

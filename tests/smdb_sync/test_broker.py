@@ -9,13 +9,13 @@ import time
 
 import pytest
 
-from cases import demo, services
+from cases import services
 from cases.models import Afslutning, Anmodning, Ivaerksaettelse, Tilbudstilknytning
-from smdb import sync
+from smdb import demo, sync
 from smdb.models import SyncOperation, SyncOperationStatus
 from smdb.schema_json import from_json
-from smdb.simulator import store
-from smdb.simulator.models import SimSkema
+from smdb_simulator import store
+from smdb_simulator.models import SimSkema
 from tests.smdb_sync import harness
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from cases import demo, services
-from smdb import outbox, sync
+from cases import services
+from smdb import demo, outbox, sync
 from smdb.models import SyncOperation, SyncOperationStatus
 from tests.smdb_sync import harness
 

@@ -12,9 +12,8 @@ import requests.adapters
 import zeep.exceptions
 from lxml import etree
 
-from cases import demo
 from smdb import client as smdb_client
-from smdb import contract
+from smdb import contract, demo
 from tests.smdb_sync import harness
 
 ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
@@ -168,7 +167,7 @@ def test_the_client_loads_only_local_wsdl_files(monkeypatch):
 
 def anmodning_med_kvalhep(klient):
     """An anmodning from before 1 July 2025 with a KvalHep, as SMDB may hold one."""
-    from smdb.simulator import store
+    from smdb_simulator import store
 
     anm = klient.indsaet(
         "anmodning",

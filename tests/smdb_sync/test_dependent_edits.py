@@ -12,13 +12,13 @@ from datetime import timedelta
 
 import pytest
 
-from cases import demo, services
+from cases import services
 from cases.models import Afslutning, Anmodning, Ivaerksaettelse, Tilbudstilknytning
-from smdb import outbox, rules, sync
+from smdb import demo, outbox, rules, sync
 from smdb.client import SmdbKlient
 from smdb.models import SyncOperation, SyncOperationStatus
-from smdb.simulator import store
-from smdb.simulator.models import SimSkema
+from smdb_simulator import store
+from smdb_simulator.models import SimSkema
 from tests.smdb_sync import harness
 
 S = SyncOperationStatus

@@ -10,13 +10,13 @@ from collections import defaultdict
 import pytest
 from django.db import connection, connections
 
-from cases import demo, services
+from cases import services
 from cases.models import Anmodning, Ivaerksaettelse, SyncStatus
-from smdb import outbox, sync
+from smdb import demo, outbox, sync
 from smdb.client import SmdbKlient, SmdbTransportError
 from smdb.models import SyncAction, SyncOperation, SyncOperationStatus
-from smdb.simulator import store
-from smdb.simulator.models import SimSkema
+from smdb_simulator import store
+from smdb_simulator.models import SimSkema
 from tests.smdb_sync import harness
 
 S = SyncOperationStatus

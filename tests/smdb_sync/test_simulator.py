@@ -9,13 +9,12 @@ import pytest
 import requests
 import zeep
 
-from cases import demo
 from smdb import client as smdb_client
-from smdb import contract
+from smdb import contract, demo
 from smdb.client import KvalHep, SmdbKlient, SmdbProtocolError, SmdbTransportError
-from smdb.simulator import store
-from smdb.simulator.catalogue import DEMO_TILBUD
-from smdb.simulator.models import SimSkema
+from smdb_simulator import store
+from smdb_simulator.catalogue import DEMO_TILBUD
+from smdb_simulator.models import SimSkema
 from tests.smdb_sync import harness
 
 CPR = harness.cpr(3)

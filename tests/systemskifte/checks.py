@@ -13,9 +13,9 @@ from smdb.contract import unanswered
 from smdb.models import SyncOperation
 from smdb.rules import systemskifte as regler
 from smdb.schema_json import from_json
-from smdb.simulator import seeding
-from smdb.simulator.models import SimSkema
-from smdb.simulator.store import StoredForloeb, aktive
+from smdb_simulator import seeding
+from smdb_simulator.models import SimSkema
+from smdb_simulator.store import StoredForloeb, aktive
 from systemskifte.models import Trin
 
 

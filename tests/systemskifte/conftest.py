@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from smdb.rules import today_dk
-from smdb.simulator.embedded import simulator_in_thread
+from smdb_simulator.embedded import simulator_in_thread
 from tests.smdb_sync import harness
 
 

@@ -15,9 +15,9 @@ from django.db.models import Count, Q
 
 from cases.models import Kontaktforloeb
 from smdb.models import SyncOperation
-from smdb.simulator import seeding
-from smdb.simulator.models import SimSkema
-from smdb.simulator.store import aktive_forloeb
+from smdb_simulator import seeding
+from smdb_simulator.models import SimSkema
+from smdb_simulator.store import aktive_forloeb
 from systemskifte import afstemning, selectors, services
 from systemskifte.models import JobStatus, Trin
 from tests.systemskifte.checks import (

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from audit.models import AuditEntry
-from cases import demo
 from cases.models import Afslutning, Kontaktforloeb
 from cases.schema_models import model_kwargs
+from smdb import demo
 from smdb.schema_json import from_json
-from smdb.simulator import seeding, store
-from smdb.simulator.models import SimSkema
+from smdb_simulator import seeding, store
+from smdb_simulator.models import SimSkema
 from systemskifte import afstemning, services
 from systemskifte.models import AfvigelseStatus, AfvigelseType
 

@@ -16,7 +16,7 @@ from django.db.models import Count
 
 from smdb import sync
 from smdb.models import SyncOperation
-from smdb.simulator import seeding
+from smdb_simulator import seeding
 from systemskifte import services
 from systemskifte.models import JobStatus, Systemskifte
 from tests.smdb_sync import harness

@@ -18,8 +18,8 @@ from datetime import date
 import pytest
 
 from smdb.models import SyncOperation
-from smdb.simulator import seeding
-from smdb.simulator.models import SimSkema
+from smdb_simulator import seeding
+from smdb_simulator.models import SimSkema
 from systemskifte.models import Trin
 from tests.systemskifte.checks import forskelle_fra_planen
 from tests.systemskifte.test_plan_og_koersel import proeve_og_koer

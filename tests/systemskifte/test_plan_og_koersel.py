@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Q
 
 from smdb.models import SyncOperation
-from smdb.simulator import seeding
-from smdb.simulator.models import SimSkema
+from smdb_simulator import seeding
+from smdb_simulator.models import SimSkema
 from systemskifte import services
 from systemskifte.models import JobStatus, Trin
 from tests.systemskifte.checks import (

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from smdb import rules
-from smdb.simulator import seeding, store
+from smdb_simulator import seeding, store
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_seed_active_can_give_some_forloeb_history_from_before_2025_with_a_kvalh
     """Issue 22: KvalHep (discontinued 1 July 2025) on the first ``kvalhep`` forløb."""
     from datetime import date
 
-    from smdb.simulator.models import SimSkema
+    from smdb_simulator.models import SimSkema
 
     assert seeding.seed_active(6, 101, glemte=1, kvalhep=2) == 7
     aktive = {f.anmodning.pk: f for f in store.aktive_forloeb(101)}

@@ -14,9 +14,9 @@ from smdb.contract import unanswered
 from smdb.models import SyncOperation
 from smdb.rules import today_dk
 from smdb.schema_json import from_json
-from smdb.simulator import seeding, store
-from smdb.simulator.models import SimSkema
-from smdb.simulator.store import StoredForloeb, aktive_forloeb
+from smdb_simulator import seeding, store
+from smdb_simulator.models import SimSkema
+from smdb_simulator.store import StoredForloeb, aktive_forloeb
 from systemskifte import planning, report, selectors, services
 from systemskifte.models import JobStatus, SkifteBorger, Trin
 from tests.systemskifte.checks import R_ANM_1_Vagt, tjek_model2

@@ -8,7 +8,7 @@ import pytest
 
 from audit.models import AuditEntry
 from smdb.rules import today_dk
-from smdb.simulator import seeding
+from smdb_simulator import seeding
 from systemskifte import services
 from systemskifte.models import JobStatus, Systemskifte
 

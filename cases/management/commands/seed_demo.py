@@ -17,7 +17,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import Myndighed, Rolle, User
-from cases import demo
 from cases.models import (
     Afslutning,
     Anmodning,
@@ -28,12 +27,12 @@ from cases.models import (
 )
 from cases.schema_models import model_kwargs as fields
 from cases.validation import validate
-from smdb import outbox, sync
+from smdb import demo, outbox, sync
 from smdb.models import SyncAction, SyncOperation
 from smdb.models import SyncOperationStatus as S
 from smdb.rules import today_dk
-from smdb.simulator.catalogue import DEMO_TILBUD
-from smdb.simulator.embedded import simulator_in_thread
+from smdb_simulator.catalogue import DEMO_TILBUD
+from smdb_simulator.embedded import simulator_in_thread
 
 MYNDIGHEDER = [(101, "København"), (751, "Aarhus")]
 USERS = [

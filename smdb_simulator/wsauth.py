@@ -30,7 +30,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from lxml import etree
 
-from certificates.wssec import (
+from smdb.wssec import (
     DS,
     HOLDER_OF_KEY,
     SAML,
@@ -55,7 +55,7 @@ from certificates.wssec import (
     verify_references,
     xml_time,
 )
-from smdb.simulator.soap import SoapFault
+from smdb_simulator.soap import SoapFault
 
 STS_ISSUER = "urn:smdb-simulator:sts"
 

@@ -17,14 +17,13 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from cases import demo
-from smdb import rules
+from smdb import demo, rules
 from smdb.contract import ANM, IVAER, KVALHEP_UDGAAET, TILB
 from smdb.fields import SCHEMAS
 from smdb.schema_json import to_json
-from smdb.simulator import store
-from smdb.simulator.catalogue import DEMO_TILBUD
-from smdb.simulator.models import SimSkema
+from smdb_simulator import store
+from smdb_simulator.catalogue import DEMO_TILBUD
+from smdb_simulator.models import SimSkema
 
 TILBUD_IDS = [t["tilbud_id"] for t in DEMO_TILBUD]
 STADIER = ("anmodet", "ivaerksat", "tilknyttet", "skiftet_tilbud")

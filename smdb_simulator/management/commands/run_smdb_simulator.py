@@ -12,9 +12,9 @@ from django.core.servers.basehttp import get_internal_wsgi_application, run
 from django.db import connection
 
 from smdb import contract
-from smdb.simulator import seeding
-from smdb.simulator.embedded import NoDelayWSGIServer
-from smdb.simulator.models import SimSkema
+from smdb_simulator import seeding
+from smdb_simulator.embedded import NoDelayWSGIServer
+from smdb_simulator.models import SimSkema
 
 
 class Command(BaseCommand):
@@ -82,7 +82,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{n} aktive forløb lagt i simulatoren for {options['myndighed']}.")
             if options["kvalhep"]:
                 self.stdout.write(f"{options['kvalhep']} af dem har en KvalHep (før 1.7.2025).")
-        settings.ROOT_URLCONF = "smdb.simulator.standalone_urls"
+        settings.ROOT_URLCONF = "smdb_simulator.standalone_urls"
         settings.SMDB_SIMULATOR_ENABLED = True
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, addr, "localhost", "127.0.0.1"]
         for option, setting in (

@@ -3,5 +3,5 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("smdbwebservice/api/external/v1/", include("smdb.simulator.urls")),
+    path("smdbwebservice/api/external/v1/", include("smdb_simulator.urls")),
 ]

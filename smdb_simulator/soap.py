@@ -11,7 +11,7 @@ from lxml import etree
 
 from smdb import contract
 from smdb.fields import SCHEMAS, FieldType
-from smdb.simulator.models import SimSkema
+from smdb_simulator.models import SimSkema
 
 NS = contract.NS
 ENV = contract.SOAP_ENV

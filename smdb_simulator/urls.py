@@ -3,7 +3,7 @@
 from django.urls import path
 
 from smdb import contract
-from smdb.simulator import views
+from smdb_simulator import views
 
 app_name = "smdb_simulator"
 

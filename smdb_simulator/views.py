@@ -25,8 +25,8 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smdb import contract
-from smdb.simulator import soap, wsauth
-from smdb.simulator.service import HANDLERS
+from smdb_simulator import soap, wsauth
+from smdb_simulator.service import HANDLERS
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _tilgaengelig(request) -> None:
     answers where it is bound."""
     if not getattr(settings, "SMDB_SIMULATOR_ENABLED", False):
         raise Http404("SMDB-simulatoren er slået fra.")
-    standalone = settings.ROOT_URLCONF == "smdb.simulator.standalone_urls"
+    standalone = settings.ROOT_URLCONF == "smdb_simulator.standalone_urls"
     if not standalone and request.META.get("REMOTE_ADDR") not in LOOPBACK:
         raise Http404("SMDB-simulatoren svarer kun fra denne maskine.")
 

@@ -1,11 +1,11 @@
 """``seed_smdb_active N --myndighed KODE [--glemte G] [--kvalhep K]``: fill the
 simulator's store with N valid active forløb at mixed stages
-(``smdb.simulator.seeding``), without serving it. ``--kvalhep K``: K of them started
+(``smdb_simulator.seeding``), without serving it. ``--kvalhep K``: K of them started
 before 1 July 2025 and have a KvalHep (a system change's model 1 deletes it)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smdb.simulator import seeding
+from smdb_simulator import seeding
 
 
 class Command(BaseCommand):

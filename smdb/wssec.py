@@ -1,5 +1,5 @@
 """WS-Security building blocks on lxml + xmlsec, shared by the client's auth
-strategies (certificates.auth) and the simulator's checks (smdb.simulator.wsauth).
+strategies (certificates.auth) and the simulator's checks (smdb_simulator.wsauth).
 
 Algorithms: exclusive C14N, RSA-SHA256 (ECDSA-SHA256 for EC keys), SHA-256
 digests -- never zeep's SHA-1 defaults. Elements are referenced by ``wsu:Id``

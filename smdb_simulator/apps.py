@@ -8,7 +8,7 @@ class SimulatorConfig(AppConfig):
     reachable only when ``settings.SMDB_SIMULATOR_ENABLED`` is true.
     """
 
-    name = "smdb.simulator"
+    name = "smdb_simulator"
     label = "smdb_simulator"
     verbose_name = "SMDB-simulator"
     default_auto_field = "django.db.models.BigAutoField"

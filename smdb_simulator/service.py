@@ -13,9 +13,9 @@ from lxml import etree
 from smdb import contract
 from smdb.contract import AFSL, ANM, IKKE_FUNDET, IVAER, KVALHEP, TILB, Fejl, Svar
 from smdb.rules.cpr import normaliser_cpr_hvis_muligt as wire_cpr
-from smdb.simulator import store
-from smdb.simulator.catalogue import DEMO_TILBUD, LANDE
-from smdb.simulator.soap import (
+from smdb_simulator import store
+from smdb_simulator.catalogue import DEMO_TILBUD, LANDE
+from smdb_simulator.soap import (
     E,
     SoapFault,
     child,
@@ -285,7 +285,7 @@ def throw(el, request):
 
 @handles("WhoAmI")
 def who_am_i(el, request):
-    # The caller's certificate subject, checked by smdb.simulator.wsauth
+    # The caller's certificate subject, checked by smdb_simulator.wsauth
     # (SMDB_SIMULATOR_AUTH); "anonym" when the simulator checks nothing.
     who = getattr(request, "smdb_caller", None) or "anonym (ingen godkendelse)"
     return result("WhoAmI", text=f"SMDB-simulator: {who}")

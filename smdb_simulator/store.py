@@ -37,8 +37,8 @@ from smdb.contract import (
 )
 from smdb.fields import SCHEMAS
 from smdb.schema_json import from_json, to_json
-from smdb.simulator.catalogue import DEMO_TILBUD_IDS
-from smdb.simulator.models import SimSkema
+from smdb_simulator.catalogue import DEMO_TILBUD_IDS
+from smdb_simulator.models import SimSkema
 
 # One writer at a time: validation and write of a forløb must not interleave
 # (R-ANM-1 looks at the citizen's other forløb). A process-wide lock is enough
