@@ -44,6 +44,7 @@ from reporting import views as reporting_views
 from smdb import rules, sync
 from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
+from smdb.rules import variabler as rules_v
 
 
 def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
@@ -122,6 +123,16 @@ def anmodning_create(request):
                 kontrol=not valid or gammel_dato is not None,
             )
         except services.RuleViolations as exc:
+            if any(v.variable == rules_v.ANM_DATO for v in exc.violations):
+                # A date the rules refuse (R-GEN-3 before 2008, R-GEN-6 before the
+                # birth date, R-GEN-1 in the future) is only refused: "Er datoen
+                # rigtig? … tryk igen" would offer a press that is refused again
+                # (issue 23). Nor is the refused date carried along as confirmed.
+                gammel_dato = None
+                data = request.POST.copy()
+                data.pop("dato_bekraeftet", None)
+                form = AnmodningForm(data)
+                form.is_valid()
             form.add_violations(uden_parsefejl(form, exc.violations))
             if any(v.rule == "R-ANM-1" for v in exc.violations):
                 borgerens = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
