@@ -55,3 +55,64 @@ def test_a_date_the_rules_accept_over_a_year_back_is_still_asked_about(alice_cli
     ).content.decode()
     assert "Er datoen rigtig?" in html
     assert "R-GEN-3" not in html
+
+
+# --- No negative day count (beregning_hindret) -------------------------------------
+
+
+def test_R_IVAER_3_case_page_says_anmodet_senere_for_an_ivaerksaettelse_before_it(
+    alice_client, kbh
+):
+    from tests.factories import ForloebFactory
+
+    # As SMDB history may hold it; the forms refuse it (R-IVAER-3).
+    forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=-10)
+    html = alice_client.get(reverse("cases:forloeb_detail", args=[forloeb.pk])).content.decode()
+    assert "anmodet senere" in html
+    assert "-10 dag" not in html and "-10<" not in html
+    assert "Kan ikke vurderes" in html
+
+
+def test_R_GEN_3_the_wizard_shows_no_negative_count_for_a_date_before_2008(kbh):
+    from cases.validation import rules_forloeb
+    from cases.wizards import IVAERKSAETTELSE_TRIN, Side, trin_for_variable
+    from smdb.rules import variabler as v
+    from tests.factories import ForloebFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    step = trin_for_variable(v.DAGE_SIDEN_ANMODNING)
+    assert step in IVAERKSAETTELSE_TRIN
+    side = Side.bind(step, {"ivaerksat_behandling_dato": "1990-01-01"}, rules_forloeb(forloeb))
+    felt = next(
+        f for b in side.blokke for f in b.felter if f.field.variable == v.DAGE_SIDEN_ANMODNING
+    )
+    assert felt.beregnet < 0  # the rules still see it (R-IVAER-3 refuses it)
+    assert felt.beregnet_tekst == "kan ikke beregnes: datoen er afvist"
+
+
+def test_R_IVAER_3_the_wizard_says_anmodet_senere_for_an_ivaerksaettelse_before_it(kbh):
+    from cases.validation import rules_forloeb
+    from cases.wizards import Side, trin_for_variable
+    from smdb.rules import variabler as v
+    from tests.factories import ForloebFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    tidligere = forloeb.anmodning.behandling_anmodning_dato - timedelta(days=3)
+    side = Side.bind(
+        trin_for_variable(v.DAGE_SIDEN_ANMODNING),
+        {"ivaerksat_behandling_dato": tidligere.isoformat()},
+        rules_forloeb(forloeb),
+    )
+    felt = next(
+        f for b in side.blokke for f in b.felter if f.field.variable == v.DAGE_SIDEN_ANMODNING
+    )
+    assert felt.beregnet_tekst == "anmodet senere"
+
+
+def test_R_IVAER_3_a_stored_negative_count_is_not_shown_as_a_number():
+    from cases.templatetags.smdb_tags import display_value
+    from smdb.fields import ALL_FIELDS
+    from smdb.rules import variabler as v
+
+    assert display_value(ALL_FIELDS[v.DAGE_SIDEN_ANMODNING], -13462) == "anmodet senere"
+    assert display_value(ALL_FIELDS[v.DAGE_SIDEN_ANMODNING], 12) == "12 dage"
