@@ -51,6 +51,17 @@ class AnmodningForm(SchemaForm):
         cpr_field.widget.attrs.update(
             {"autocomplete": "off", "inputmode": "numeric", "maxlength": 11}
         )
+        # Drawn by the shared question template (_felt.html), as every schema form.
+        for field in self.fields.values():
+            SkemaForm._style(field)
+
+    def values(self) -> dict:
+        """What could be read, keyed by SMDB variable (as ``SkemaForm.values``)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            f.variable: empty_value(f) if cleaned.get(f.name) is None else cleaned[f.name]
+            for f in self.schema_fields()
+        }
 
     def clean_person_identifikator(self) -> str:
         # The one normaliser (R-GEN-6): any dash or digit variant becomes 10 ASCII

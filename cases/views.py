@@ -22,6 +22,7 @@ from cases.templatetags.smdb_tags import display_value
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import (
     AFSLUTNING_SIDE,
+    ANMODNING_NY_SIDE,
     ANMODNING_SIDE,
     IVAERKSAETTELSE_ALLE,
     IVAERKSAETTELSE_TRIN,
@@ -144,11 +145,20 @@ def anmodning_create(request):
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
     else:
         form = AnmodningForm(initial={"person_identifikator": soegning.husket_cpr(request.session)})
+    # The questions through the shared template, marked "*" where they must be
+    # answered (issue 23), as on every other schema form.
+    ny = rules.Forloeb(
+        kommune_kode=request.user.myndighed.kommune_kode,
+        person_identifikator=None,
+        anmodning=None,
+        ivaerksaettelse=None,
+    )
     return render(
         request,
         "cases/anmodning_form.html",
         {
             "form": form,
+            "side": Side.bind(ANMODNING_NY_SIDE, None, ny, form=form),
             "myndighed": request.user.myndighed,
             "aktivt": aktivt,
             "gammel_dato": gammel_dato,

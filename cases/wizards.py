@@ -18,7 +18,7 @@ from typing import Any
 from django.forms import BoundField
 from django.utils.datastructures import MultiValueDict
 
-from cases.forms import SkemaForm, empty_value, form_data, skema_form
+from cases.forms import AnmodningForm, SkemaForm, empty_value, form_data, skema_form
 from cases.templatetags.smdb_tags import display_value
 from smdb import rules
 from smdb.fields import (
@@ -114,6 +114,15 @@ TILKNYTNING_SLUT_SIDE = Trin(
 AFSLUTNING_SIDE = _side(AFSLUTNING, "afslutning", AFSLUTNING.action)
 #: Every IVÆR field on one page: what the summary confirms.
 IVAERKSAETTELSE_ALLE = _side(IVAERKSAETTELSE, "alle", IVAERKSAETTELSE.action)
+#: Registrér anmodning: the new anmodning's questions, the CPR number (6-ANM) first,
+#: which the page cannot do without (R-GEN-6). 8-ANM is the user's myndighed.
+ANMODNING_NY_SIDE = Trin(
+    ANMODNING,
+    "ny",
+    "Registrér anmodning",
+    AnmodningForm.variables,
+    paakraevet=(rules_v.CPR,),
+)
 #: Rediger anmodning: the ANM form without the CPR number and 8-ANM (they belong to
 #: the forløb; a wrong CPR number means deleting the forløb bagfra and starting over).
 ANMODNING_SIDE = _side(ANMODNING, "anmodning", "Ret anmodning")

@@ -116,3 +116,37 @@ def test_R_IVAER_3_a_stored_negative_count_is_not_shown_as_a_number():
 
     assert display_value(ALL_FIELDS[v.DAGE_SIDEN_ANMODNING], -13462) == "anmodet senere"
     assert display_value(ALL_FIELDS[v.DAGE_SIDEN_ANMODNING], 12) == "12 dage"
+
+
+# --- Required fields are marked the same on every form (the shared _felt.html) -------
+
+
+def _felt_html(html: str, input_id: str) -> str:
+    """The markup of one question: from its wrapper to its input."""
+    start = html.index(f'id="felt-{input_id.removeprefix("id_")}"')
+    return html[start : html.index(f'id="{input_id}"', start) + 200]
+
+
+def test_registrer_anmodning_marks_each_required_field_with_a_star(alice_client, kbh):
+    html = alice_client.get(URL).content.decode()
+    assert "Spørgsmål markeret med" in html  # the legend that explains "*"
+    for input_id in (
+        "id_person_identifikator",  # 6-ANM, the CPR number
+        "id_behandling_anmodning_dato",  # 2-ANM
+        "id_behandling_tidligere_kode",  # 3-ANM
+        "id_person_eller_partner_gravid_kode",  # 9-ANM
+        "id_person_psykisk_funktionsnedsaettelse_kode",  # 5-ANM
+    ):
+        felt = _felt_html(html, input_id)
+        assert 'class="paakraevet"' in felt, input_id
+        assert "skal udfyldes" in felt, input_id
+        assert 'aria-required="true"' in felt, input_id
+
+
+def test_ret_anmodning_marks_required_fields_the_same_way(alice_client, kbh):
+    from tests.factories import ForloebFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    html = alice_client.get(reverse("cases:anmodning_rediger", args=[forloeb.pk])).content.decode()
+    felt = _felt_html(html, "id_behandling_anmodning_dato")
+    assert 'class="paakraevet"' in felt and "skal udfyldes" in felt
