@@ -79,9 +79,11 @@ def dage_mellem(
 ) -> int | None:
     """The days from ``start`` to ``slut``, never negative; None when
     ``beregning_hindret`` says why not."""
+    if start is None or slut is None:
+        return None
     if beregning_hindret(start, slut, today=today, foedselsdato=foedselsdato) is not None:
         return None
-    return (slut - start).days  # type: ignore[operator]
+    return (slut - start).days
 
 
 def dagetal_tekst(dage: int | None, hindring: Hindring | None = None) -> str:

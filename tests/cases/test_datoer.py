@@ -150,3 +150,41 @@ def test_ret_anmodning_marks_required_fields_the_same_way(alice_client, kbh):
     html = alice_client.get(reverse("cases:anmodning_rediger", args=[forloeb.pk])).content.decode()
     felt = _felt_html(html, "id_behandling_anmodning_dato")
     assert 'class="paakraevet"' in felt and "skal udfyldes" in felt
+
+
+# --- A wizard step shown again carries no old error ----------------------------------
+
+
+def test_a_wizard_step_sent_again_after_a_good_answer_shows_no_old_error(alice_client, kbh):
+    from tests.factories import ForloebFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    url = reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"])
+    first = alice_client.post(url, {"_handling": "naeste"}).content.decode()
+    assert 'id="id_ivaerksat_behandling_dato_fejl"' in first
+    dato = forloeb.anmodning.behandling_anmodning_dato + timedelta(days=3)
+    second = alice_client.post(
+        url, {"_handling": "naeste", "ivaerksat_behandling_dato": dato.isoformat()}
+    ).content.decode()
+    assert 'id="id_ivaerksat_behandling_dato_fejl"' not in second
+    assert 'href="#id_ivaerksat_behandling_dato"' not in second  # nor in the summary
+    assert 'id="id_oensker_borger_tilbud_laegesamtale_kode_fejl"' in second  # still empty
+    # The draft shown again (GET) names no error either.
+    again = alice_client.get(url).content.decode()
+    assert "_fejl" not in again
+
+
+def test_the_live_update_after_a_good_answer_carries_no_old_error(alice_client, kbh):
+    from tests.factories import ForloebFactory
+
+    forloeb = ForloebFactory(myndighed=kbh)
+    url = reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"])
+    alice_client.post(url, {"_handling": "naeste"})
+    dato = forloeb.anmodning.behandling_anmodning_dato + timedelta(days=3)
+    update = alice_client.post(
+        url,
+        {"_opdater": "1", "_synlige": "", "ivaerksat_behandling_dato": dato.isoformat()},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "3 dage" in update  # 32-IVÆR, swapped in
+    assert "_fejl" not in update and "is-invalid" not in update
