@@ -42,7 +42,7 @@ class AnmodningForm(SchemaForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dato_bekraeftet"] = forms.DateField(required=False, widget=forms.HiddenInput)
+        self.fields["dato_bekraeftet"] = forms.CharField(required=False, widget=forms.HiddenInput)
         cpr_field = self.fields["person_identifikator"]
         # The CPR may be typed with a hyphen (11 characters); it is normalised
         # to 10 digits in clean and then checked by the rule engine (R-GEN-6).
@@ -71,6 +71,14 @@ class AnmodningForm(SchemaForm):
             return normaliser_cpr(typed)
         except ValueError:
             return typed
+
+    def clean_dato_bekraeftet(self) -> date | None:
+        # A hidden field has no place to show an error: an unreadable confirmation
+        # confirms nothing, and the date is asked about again.
+        try:
+            return date.fromisoformat(self.cleaned_data.get("dato_bekraeftet") or "")
+        except ValueError:
+            return None
 
     @property
     def cpr(self) -> str:

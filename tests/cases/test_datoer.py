@@ -188,3 +188,9 @@ def test_the_live_update_after_a_good_answer_carries_no_old_error(alice_client, 
     ).content.decode()
     assert "3 dage" in update  # 32-IVÆR, swapped in
     assert "_fejl" not in update and "is-invalid" not in update
+
+
+def test_an_unreadable_confirmation_is_no_silent_refusal(alice_client, kbh):
+    data = anm_post(cpr_for_age(40, 5), today_dk() - timedelta(days=400), dato_bekraeftet="x")
+    html = alice_client.post(URL, data).content.decode()
+    assert "Er datoen rigtig?" in html  # asked again, not refused without a word
