@@ -9,11 +9,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from cases.models import Kontaktforloeb
 from smdb.rules import today_dk
-from tests.browser.forloeb_helpers import live, svar
+from tests.browser.forloeb_helpers import live, screenshot, svar
 from tests.browser.test_phone_layout import check_pages
 from tests.factories import ForloebFactory, cpr_for_age
 
@@ -55,6 +56,7 @@ def test_R_GEN_3_a_date_before_2008_is_refused_and_not_asked_about(login, alice,
         expect(page.get_by_text("tryk »Registrér anmodning« igen")).to_have_count(0)
     assert not Kontaktforloeb.objects.exists()
     assert ingen_sidescroll(page) == []
+    screenshot(page, "datoer-anmodning-afvist")
 
 
 def test_an_accepted_old_date_is_still_asked_about_once(login, alice, kbh, live_server):
@@ -103,6 +105,7 @@ def test_no_negative_day_count_on_the_wizard_the_case_page_and_overblik(
     )
     expect(dage).to_have_value("5 dage")
     assert ingen_sidescroll(page) == []
+    screenshot(page, "datoer-trin")
 
     # As SMDB history may hold it (the forms refuse it, R-IVAER-3).
     gammel = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=-10)
@@ -111,6 +114,7 @@ def test_no_negative_day_count_on_the_wizard_the_case_page_and_overblik(
     expect(overblik).to_contain_text("anmodet senere")
     expect(overblik).not_to_contain_text("-10")
     assert ingen_sidescroll(page) == []
+    screenshot(page, "datoer-sag")
 
     page.context.clear_cookies()
     page = login(leder)
@@ -120,6 +124,17 @@ def test_no_negative_day_count_on_the_wizard_the_case_page_and_overblik(
     expect(row).to_contain_text("anmodet senere")
     assert not re.search(r"(^|\s)-\d+(\s|$)", page.locator("table").inner_text())
     assert ingen_sidescroll(page) == []
+    screenshot(page, "datoer-overblik")
+
+    # A refused anmodningsdato (R-GEN-3) on a kontrolliste: no count, no "-14 dage".
+    ForloebFactory(myndighed=kbh, anmodningsdato=date(2005, 3, 1))
+    page.goto(
+        f"{live_server.url}{reverse('reporting:kontrolliste', kwargs={'liste': 'ikke-ivaerksat'})}"
+    )
+    expect(page.locator("main")).to_contain_text("kan ikke beregnes: datoen er afvist")
+    assert not re.search(r"-\d+ dag", page.locator("main").inner_text())
+    assert ingen_sidescroll(page) == []
+    screenshot(page, "datoer-kontrolliste")
 
 
 def test_a_fixed_answer_loses_its_old_error_at_once(login, alice, kbh, live_server):
