@@ -16,7 +16,7 @@ from smdb.fields import ALL_FIELDS
 from smdb.rules import variabler as v
 from smdb.rules.cpr import age_at, laes_cpr
 from smdb.rules.dato import Hindring, beregning_hindret, dansk_dato
-from smdb.rules.forloeb import Forloeb, Violation
+from smdb.rules.forloeb import Forloeb, Violation, dato
 from smdb.rules.kontekst import Kontekst
 from smdb.rules.visibility import dage_fra_anmodning
 
@@ -70,8 +70,7 @@ def beregninger_hindret(forloeb: Forloeb, *, today: date) -> dict[str, Hindring]
     R-GEN-6) or an iværksættelse before the anmodning (R-IVAER-3). ``computed_values``
     still computes them (the rules read them); this only says a page must not show
     "-13462 dage" (issue 23). A value whose dates are missing is left out."""
-    ivaer = forloeb.ivaerksaettelse or {}
-    ivaerksat = ivaer.get(v.IVAER_DATO)
+    ivaerksat = dato(forloeb.ivaerksaettelse or {}, v.IVAER_DATO)
     born = laes_cpr(forloeb.cpr, today=today)[1] if forloeb.cpr else None
     out: dict[str, Hindring] = {}
     dage = beregning_hindret(forloeb.anmodningsdato, ivaerksat, today=today, foedselsdato=born)

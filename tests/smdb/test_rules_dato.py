@@ -66,3 +66,42 @@ def test_R_IVAER_3_the_text_of_a_count_is_never_negative():
     assert dagetal_tekst(0) == "0 dage"
     assert dagetal_tekst(-13462) == "anmodet senere"
     assert dagetal_tekst(None, Hindring.DATO_AFVIST) == "kan ikke beregnes: datoen er afvist"
+
+
+def _forloeb(anmodet, ivaerksat, cpr="0101901234"):
+    from smdb.rules import Forloeb
+
+    return Forloeb(
+        kommune_kode=101,
+        person_identifikator=cpr,
+        anmodning={"BehandlingAnmodningDato": anmodet},
+        ivaerksaettelse={"IvaerksatBehandlingDato": ivaerksat},
+    )
+
+
+def test_R_IVAER_3_computed_values_of_an_ivaerksaettelse_before_the_anmodning_are_hindret():
+    from smdb.rules import beregninger_hindret
+    from smdb.rules import variabler as v
+
+    hindret = beregninger_hindret(_forloeb(date(2026, 5, 2), date(2026, 5, 1)), today=TODAY)
+    assert hindret == {v.DAGE_SIDEN_ANMODNING: Hindring.ANMODET_SENERE}  # the age is fine
+
+
+def test_R_GEN_6_the_age_at_an_ivaerksaettelse_before_the_birth_date_is_hindret():
+    from smdb.rules import beregninger_hindret
+    from smdb.rules import variabler as v
+
+    born_2020 = "0101204000"  # 7th digit 4, year 20: born 1 January 2020
+    hindret = beregninger_hindret(
+        _forloeb(date(2019, 1, 1), date(2019, 6, 1), cpr=born_2020), today=TODAY
+    )
+    assert hindret[v.ALDER] is Hindring.DATO_AFVIST
+    assert hindret[v.DAGE_SIDEN_ANMODNING] is Hindring.DATO_AFVIST
+
+
+def test_accepted_dates_leave_the_computed_values_to_be_shown():
+    from smdb.rules import beregninger_hindret
+
+    assert beregninger_hindret(_forloeb(date(2026, 5, 1), date(2026, 5, 9)), today=TODAY) == {}
+    # An answer that is no date (R-GEN-2) is simply not counted, not a crash.
+    assert beregninger_hindret(_forloeb(date(2026, 5, 1), "9. maj"), today=TODAY) == {}
