@@ -27,7 +27,7 @@ class AnmodningForm(SchemaForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dato_bekraeftet"] = forms.DateField(required=False, widget=forms.HiddenInput)
+        self.fields["dato_bekraeftet"] = forms.CharField(required=False, widget=forms.HiddenInput)
         cpr_field = self.fields["person_identifikator"]
         # The CPR may be typed with a hyphen (11 characters); it is normalised
         # to 10 digits in clean and then checked by the rule engine (R-GEN-6).
@@ -36,6 +36,17 @@ class AnmodningForm(SchemaForm):
         cpr_field.widget.attrs.update(
             {"autocomplete": "off", "inputmode": "numeric", "maxlength": 11}
         )
+        # Drawn by the shared question template (_felt.html), as every schema form.
+        for field in self.fields.values():
+            SkemaForm._style(field)
+
+    def values(self) -> dict:
+        """What could be read, keyed by SMDB variable (as ``SkemaForm.values``)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            f.variable: empty_value(f) if cleaned.get(f.name) is None else cleaned[f.name]
+            for f in self.schema_fields()
+        }
 
     def clean_person_identifikator(self) -> str:
         # The one normaliser (R-GEN-6): any dash or digit variant becomes 10 ASCII
@@ -45,6 +56,14 @@ class AnmodningForm(SchemaForm):
             return normaliser_cpr(typed)
         except ValueError:
             return typed
+
+    def clean_dato_bekraeftet(self) -> date | None:
+        # A hidden field has no place to show an error: an unreadable confirmation
+        # confirms nothing, and the date is asked about again.
+        try:
+            return date.fromisoformat(self.cleaned_data.get("dato_bekraeftet") or "")
+        except ValueError:
+            return None
 
     @property
     def cpr(self) -> str:

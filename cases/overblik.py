@@ -14,6 +14,7 @@ from cases.models import Kontaktforloeb, Tilbud, Tilbudstilknytning
 from cases.validation import rules_forloeb
 from smdb import rules
 from smdb.rules import variabler as v
+from smdb.rules.dato import Hindring, beregning_hindret, dagetal_tekst
 from smdb.rules.visibility import GARANTI_DAGE
 
 
@@ -55,12 +56,19 @@ class Overblik:
     alder_ved_ivaerksaettelse: int | None
     #: Days from anmodning to iværksættelse (32-IVÆR), or to today while not iværksat.
     dage: int | None
+    #: Why there is no day count to show (``smdb.rules.beregning_hindret``).
+    dage_hindring: Hindring | None
     #: The guarantee's last day (anmodning + 14 days), shown while not iværksat.
     garanti_sidste_dag: date | None
     #: Whether the 14-day guarantee holds: iværksat within 14 days, or still time.
     garanti_holder: bool | None
     tilknytninger: list[Tilknytning] = field(default_factory=list)
     afsluttet: bool = False
+
+    @property
+    def dage_tekst(self) -> str:
+        """ "12 dage", or why there is no count ("anmodet senere")."""
+        return dagetal_tekst(self.dage, self.dage_hindring)
 
     @property
     def aabne(self) -> list[Tilknytning]:
@@ -77,12 +85,18 @@ def overblik(forloeb: Kontaktforloeb, *, today: date | None = None) -> Overblik:
     beregnet = rules.computed_values(rf)
     afsluttet = getattr(forloeb, "afslutning", None) is not None
 
-    dage, sidste_dag, holder = None, None, None
+    dage, sidste_dag, holder, hindring = None, None, None, None
     if ivaerksat is not None:
         dage = beregnet.get(v.DAGE_SIDEN_ANMODNING)
+        # No "-13462 dage" for a refused date or an iværksættelse before the
+        # anmodning (issue 23: R-GEN-3, R-GEN-6, R-IVAER-3).
+        hindring = rules.beregninger_hindret(rf, today=today).get(v.DAGE_SIDEN_ANMODNING)
+        if hindring is not None:
+            dage = None
         holder = dage is not None and dage <= GARANTI_DAGE
     elif anmodet is not None and not afsluttet:
-        dage = (today - anmodet).days
+        hindring = beregning_hindret(anmodet, today, today=today)
+        dage = (today - anmodet).days if hindring is None else None
         sidste_dag = anmodet + timedelta(days=GARANTI_DAGE)
         holder = today <= sidste_dag
 
@@ -92,8 +106,11 @@ def overblik(forloeb: Kontaktforloeb, *, today: date | None = None) -> Overblik:
     return Overblik(
         anmodet=anmodet,
         ivaerksat=ivaerksat,
-        alder_ved_ivaerksaettelse=beregnet.get(v.ALDER),
+        alder_ved_ivaerksaettelse=(
+            None if v.ALDER in rules.beregninger_hindret(rf, today=today) else beregnet.get(v.ALDER)
+        ),
         dage=dage,
+        dage_hindring=hindring,
         garanti_sidste_dag=sidste_dag,
         garanti_holder=holder,
         tilknytninger=[

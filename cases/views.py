@@ -22,6 +22,7 @@ from cases.templatetags.smdb_tags import display_value
 from cases.validation import rules_forloeb, validate, validate_insert
 from cases.wizards import (
     AFSLUTNING_SIDE,
+    ANMODNING_NY_SIDE,
     ANMODNING_SIDE,
     IVAERKSAETTELSE_ALLE,
     IVAERKSAETTELSE_TRIN,
@@ -44,6 +45,7 @@ from reporting import views as reporting_views
 from smdb import rules, sync
 from smdb.client import SmdbError
 from smdb.fields import ALL_FIELDS, IVAERKSAETTELSE, SCHEMAS, TILBUDSTILKNYTNING, Field
+from smdb.rules import variabler as rules_v
 
 
 def _vist(request, forloeb: Kontaktforloeb, side: str = "") -> None:
@@ -122,6 +124,16 @@ def anmodning_create(request):
                 kontrol=not valid or gammel_dato is not None,
             )
         except services.RuleViolations as exc:
+            if any(v.variable == rules_v.ANM_DATO for v in exc.violations):
+                # A date the rules refuse (R-GEN-3 before 2008, R-GEN-6 before the
+                # birth date, R-GEN-1 in the future) is only refused: "Er datoen
+                # rigtig? … tryk igen" would offer a press that is refused again
+                # (issue 23). Nor is the refused date carried along as confirmed.
+                gammel_dato = None
+                data = request.POST.copy()
+                data.pop("dato_bekraeftet", None)
+                form = AnmodningForm(data)
+                form.is_valid()
             form.add_violations(uden_parsefejl(form, exc.violations))
             if any(v.rule == "R-ANM-1" for v in exc.violations):
                 borgerens = selectors.forloeb_for_cpr(user=request.user, cpr=cpr)
@@ -133,11 +145,20 @@ def anmodning_create(request):
                 return redirect("cases:forloeb_detail", pk=forloeb.pk)
     else:
         form = AnmodningForm(initial={"person_identifikator": soegning.husket_cpr(request.session)})
+    # The questions through the shared template, marked "*" where they must be
+    # answered (issue 23), as on every other schema form.
+    ny = rules.Forloeb(
+        kommune_kode=request.user.myndighed.kommune_kode,
+        person_identifikator=None,
+        anmodning=None,
+        ivaerksaettelse=None,
+    )
     return render(
         request,
         "cases/anmodning_form.html",
         {
             "form": form,
+            "side": Side.bind(ANMODNING_NY_SIDE, None, ny, form=form),
             "myndighed": request.user.myndighed,
             "aktivt": aktivt,
             "gammel_dato": gammel_dato,

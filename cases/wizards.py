@@ -18,7 +18,7 @@ from typing import Any
 from django.forms import BoundField
 from django.utils.datastructures import MultiValueDict
 
-from cases.forms import SkemaForm, empty_value, form_data, skema_form
+from cases.forms import AnmodningForm, SkemaForm, empty_value, form_data, skema_form
 from cases.templatetags.smdb_tags import display_value
 from smdb import rules
 from smdb.fields import (
@@ -32,7 +32,8 @@ from smdb.fields import (
     Schema,
 )
 from smdb.rules import variabler as rules_v
-from smdb.rules.ivaerksaettelse import garantiaarsager_ikke_for_alder
+from smdb.rules.dato import Hindring, dagetal_tekst
+from smdb.rules.ivaerksaettelse import beregninger_hindret, garantiaarsager_ikke_for_alder
 from smdb.rules.visibility import er_tom
 
 # --- Pages and steps -----------------------------------------------------------------
@@ -113,6 +114,15 @@ TILKNYTNING_SLUT_SIDE = Trin(
 AFSLUTNING_SIDE = _side(AFSLUTNING, "afslutning", AFSLUTNING.action)
 #: Every IVÆR field on one page: what the summary confirms.
 IVAERKSAETTELSE_ALLE = _side(IVAERKSAETTELSE, "alle", IVAERKSAETTELSE.action)
+#: Registrér anmodning: the new anmodning's questions, the CPR number (6-ANM) first,
+#: which the page cannot do without (R-GEN-6). 8-ANM is the user's myndighed.
+ANMODNING_NY_SIDE = Trin(
+    ANMODNING,
+    "ny",
+    "Registrér anmodning",
+    AnmodningForm.variables,
+    paakraevet=(rules_v.CPR,),
+)
 #: Rediger anmodning: the ANM form without the CPR number and 8-ANM (they belong to
 #: the forløb; a wrong CPR number means deleting the forløb bagfra and starting over).
 ANMODNING_SIDE = _side(ANMODNING, "anmodning", "Ret anmodning")
@@ -190,6 +200,9 @@ class Felt:
     synlig: bool
     bound: BoundField | None = None  # None for a computed, read-only value
     beregnet: Any = None
+    #: Why the computed value cannot be shown as a number (a refused date, an
+    #: iværksættelse before the anmodning): ``smdb.rules.beregninger_hindret``.
+    hindring: Hindring | None = None
     #: Must be answered before the schema can be saved (the rule engine's
     #: required_fields): marked with * and aria-required / required (issue 11).
     paakraevet: bool = False
@@ -273,9 +286,12 @@ class Felt:
     def beregnet_tekst(self) -> str:
         if self.beregnet is None:
             return ""
-        if self.field.variable == "PersonIvaerksatBehandlingAlderKvantitet":
+        if self.field.variable == rules_v.ALDER:
+            if self.hindring is not None or self.beregnet < 0:
+                return (self.hindring or Hindring.DATO_AFVIST).tekst  # R-GEN-6
             return f"{self.beregnet} år"
-        return f"{self.beregnet} dage"
+        # Never "-13462 dage" (issue 23): the reason instead (R-GEN-3, R-IVAER-3).
+        return dagetal_tekst(self.beregnet, self.hindring)
 
 
 def _forkort(felter: list[Felt]) -> None:
@@ -383,6 +399,13 @@ class Side:
         return rules.computed_values(self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values))
 
     @cached_property
+    def beregninger_hindret(self) -> dict[str, Hindring]:
+        if self.trin.schema is not IVAERKSAETTELSE:
+            return {}
+        forloeb = self.forloeb.with_schema(IVAERKSAETTELSE.key, self.values)
+        return beregninger_hindret(forloeb, today=rules.today_dk())
+
+    @cached_property
     def utilgaengelige_svar(self) -> dict[str, dict[str, str]]:
         """Per variable, the codes the rule engine would refuse for the answers so
         far, with why; shown disabled. Now 4-IVÆR by age (R-IVAER-5)."""
@@ -407,7 +430,14 @@ class Side:
         for f in self.trin.fields:
             synlig = f.variable in self.synlige
             if f.computed:
-                felter.append(Felt(f, synlig, beregnet=self.beregnede.get(f.variable)))
+                felter.append(
+                    Felt(
+                        f,
+                        synlig,
+                        beregnet=self.beregnede.get(f.variable),
+                        hindring=self.beregninger_hindret.get(f.variable),
+                    )
+                )
             else:
                 felter.append(
                     Felt(
@@ -538,12 +568,21 @@ def opsummering(values: Mapping[str, Any], forloeb: rules.Forloeb, url, pk: int)
     18-IVÆR are mostly empty and would bury the rest)."""
     shown = rules.visible_fields(IVAERKSAETTELSE.key, values, forloeb)
     required = rules.required_fields(IVAERKSAETTELSE.key, values, forloeb)
+    hindret = beregninger_hindret(
+        forloeb.with_schema(IVAERKSAETTELSE.key, values), today=rules.today_dk()
+    )
+
+    def vist(f: Field) -> str:
+        if f.variable in hindret:  # no negative count (issue 23, R-IVAER-3)
+            return hindret[f.variable].tekst
+        return display_value(f, values.get(f.variable))
+
     return [
         Afsnit(
             trin,
             url(pk, trin.slug),
             [
-                (f, display_value(f, values.get(f.variable)))
+                (f, vist(f))
                 for f in trin.fields
                 if f.variable in shown
                 and (f.variable in required or not er_tom(f.variable, values.get(f.variable)))

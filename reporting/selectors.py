@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from cases.models import Kontaktforloeb, SyncStatus, Tilbud, Tilbudstilknytning
 from reporting.models import Forloebsstatus
-from smdb.rules.dato import DK, today_dk
+from smdb.rules.dato import DK, Hindring, beregning_hindret, dage_mellem, dagetal_tekst, today_dk
 from smdb.rules.visibility import GARANTI_DAGE
 
 #: 8-TILB codes of medical treatment (§142 SUL); 04 (stoffri, §101 SEL / §33 Barnets
@@ -491,7 +491,18 @@ def smdb_tilstand(forloeb: Kontaktforloeb) -> str:
 
 
 def dage_siden(anmodet: date | None, dato: date) -> int | None:
-    return (dato - anmodet).days if anmodet is not None else None
+    """Days from the anmodning to ``dato``; None, never a negative count, when the
+    rule engine says they cannot be counted (``beregning_hindret``: a refused date,
+    R-GEN-3, or a reference date before the anmodning, "anmodet senere")."""
+    return dage_mellem(anmodet, dato)
+
+
+def dage_siden_tekst(anmodet: date | None, dato: date) -> str:
+    """The count as a page writes it: "12 dage", "anmodet senere", or "–"."""
+    hindring = beregning_hindret(anmodet, dato)
+    if hindring is Hindring.DATO_MANGLER:
+        return "–"
+    return dagetal_tekst(dage_siden(anmodet, dato), hindring)
 
 
 def dage_siden_anmodning(forloeb: Kontaktforloeb, dato: date) -> int | None:
@@ -523,12 +534,16 @@ def kontrolliste_detalje(
     """The list's own column for one row: why the forløb is on it. ``forloeb`` (with
     every schema) for the lists marked ``skemaer``."""
     if slug == "ikke-ivaerksat":
-        over = (dage_siden(row.behandling_anmodning_dato, dato) or 0) - GARANTI_DAGE
-        return f"{over} {'dag' if over == 1 else 'dage'} over garantien"
+        dage = dage_siden(row.behandling_anmodning_dato, dato)
+        if dage is None:  # a refused anmodningsdato (R-GEN-3): no "-14 dage"
+            return dage_siden_tekst(row.behandling_anmodning_dato, dato)
+        return f"{dagetal_tekst(dage - GARANTI_DAGE)} over garantien"
     if slug == "garanti-overskredet":
         kode = row.behandling_garanti_overskrede_aarsag_kode
         aarsag = garanti_aarsager().get(kode, "ikke angivet") if kode else "ikke angivet"
-        return f"{row.ivaerksat_behandling_dage_siden_anmodning_kvantitet} dage – {aarsag}"
+        return (
+            f"{dagetal_tekst(row.ivaerksat_behandling_dage_siden_anmodning_kvantitet)} – {aarsag}"
+        )
     if slug == "laegesamtale":
         if row.laegesamtale_afholdt_indikator and row.laegesamtale_afholdt_dato:
             return f"afholdt {row.laegesamtale_afholdt_dato:%d.%m.%Y}"

@@ -102,7 +102,9 @@ class ForloebTable(tables.Table):
 
     def celle_dage(self, record):
         dage = selectors.dage_siden(record.behandling_anmodning_dato, self.dato)
-        return "–" if dage is None else dage
+        if dage is None:  # no negative count (issue 23): "anmodet senere" or "–"
+            return selectors.dage_siden_tekst(record.behandling_anmodning_dato, self.dato)
+        return dage
 
     def celle_tilknytninger(self, record):
         aktive = selectors.aktive(self.tilknytninger.get(record.pk, ()), self.dato)

@@ -4,6 +4,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from smdb.fields import FieldType
+from smdb.rules.dato import dagetal_tekst
+from smdb.rules.variabler import DAGE_SIDEN_ANMODNING
 
 register = template.Library()
 
@@ -11,6 +13,9 @@ register = template.Library()
 def display_value(field, value) -> str:
     if value is None or value == "" or value == []:
         return "–"
+    if field.variable == DAGE_SIDEN_ANMODNING and isinstance(value, int):
+        # A stored 32-IVÆR is never shown below zero (issue 23, R-IVAER-3).
+        return dagetal_tekst(value)
     match field.type:
         case FieldType.DATE:
             return date_format(value, "j. F Y")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from smdb.fields import ALL_FIELDS
 from smdb.rules import variabler as v
-from smdb.rules.cpr import age_at
-from smdb.rules.dato import dansk_dato
-from smdb.rules.forloeb import Forloeb, Violation
+from smdb.rules.cpr import age_at, laes_cpr
+from smdb.rules.dato import Hindring, beregning_hindret, dansk_dato
+from smdb.rules.forloeb import Forloeb, Violation, dato
 from smdb.rules.kontekst import Kontekst
 from smdb.rules.visibility import dage_fra_anmodning
 
@@ -60,6 +61,25 @@ def computed_values(forloeb: Forloeb) -> dict[str, Any]:
             out[v.ALDER] = age_at(cpr, ivaer[v.IVAER_DATO])
         except ValueError:
             pass
+    return out
+
+
+def beregninger_hindret(forloeb: Forloeb, *, today: date) -> dict[str, Hindring]:
+    """Per computed IVÆR value a page shows (32-IVÆR, 23-IVÆR), why it cannot be
+    shown as a number (``beregning_hindret``): a refused date (R-GEN-1, R-GEN-3,
+    R-GEN-6) or an iværksættelse before the anmodning (R-IVAER-3). ``computed_values``
+    still computes them (the rules read them); this only says a page must not show
+    "-13462 dage" (issue 23). A value whose dates are missing is left out."""
+    ivaerksat = dato(forloeb.ivaerksaettelse or {}, v.IVAER_DATO)
+    born = laes_cpr(forloeb.cpr, today=today)[1] if forloeb.cpr else None
+    out: dict[str, Hindring] = {}
+    dage = beregning_hindret(forloeb.anmodningsdato, ivaerksat, today=today, foedselsdato=born)
+    if dage is not None and dage is not Hindring.DATO_MANGLER:
+        out[v.DAGE_SIDEN_ANMODNING] = dage
+    # The age needs only the iværksættelse's own date (and the birth date).
+    alder = beregning_hindret(ivaerksat, ivaerksat, today=today, foedselsdato=born)
+    if alder is not None and alder is not Hindring.DATO_MANGLER:
+        out[v.ALDER] = alder
     return out
 
 

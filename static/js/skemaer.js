@@ -69,7 +69,87 @@
     }
   }
 
+  // A server error at a question stays only until the question is answered again
+  // (issue 23): the changed question loses its error text, its red border and
+  // aria-invalid, its aria-describedby no longer names the text, and the summary
+  // on top loses its line (and goes when none is left). The server checks the
+  // new answer again when the page is sent.
+  function statusRegion() {
+    var region = document.getElementById("fejl-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "fejl-status";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  function withoutId(element, id) {
+    var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (ids.length) {
+      element.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      element.removeAttribute("aria-describedby");
+    }
+  }
+
+  function dropFromSummary(felt) {
+    var summary = document.querySelector(".fejlresume");
+    if (!summary) {
+      return;
+    }
+    felt.querySelectorAll("[id]").forEach(function (element) {
+      summary.querySelectorAll("a[href]").forEach(function (link) {
+        if (link.getAttribute("href") === "#" + element.id) {
+          var item = link.closest("li");
+          if (item) {
+            item.remove();
+          }
+        }
+      });
+    });
+    var left = summary.querySelectorAll("li").length;
+    if (!left) {
+      summary.remove();
+      return;
+    }
+    var heading = summary.querySelector("h2");
+    if (heading) {
+      heading.textContent = heading.textContent.replace(/Der er \d+ fejl/, "Der er " + left + " fejl");
+    }
+  }
+
+  function clearStaleError(event) {
+    var input = event.target;
+    var felt = input.closest ? input.closest(".felt") : null;
+    var text = felt ? felt.querySelector(".invalid-feedback[id$='_fejl']") : null;
+    if (!text) {
+      return;
+    }
+    var id = text.id;
+    text.remove();
+    felt.querySelectorAll("[aria-describedby]").forEach(function (element) {
+      withoutId(element, id);
+    });
+    felt.querySelectorAll("[aria-invalid]").forEach(function (element) {
+      element.removeAttribute("aria-invalid");
+    });
+    felt.querySelectorAll(".is-invalid").forEach(function (element) {
+      element.classList.remove("is-invalid");
+    });
+    dropFromSummary(felt);
+    var label = felt.querySelector("legend, label");
+    var name = label ? label.textContent.replace(/\s*\*\s*\(skal udfyldes\)\s*$/, "").trim() : "";
+    statusRegion().textContent = "Fejlen ved " + name + " er fjernet. Svaret kontrolleres igen, når du går videre.";
+  }
+
   document.addEventListener("DOMContentLoaded", focusErrors);
+  document.addEventListener("change", clearStaleError);
   document.addEventListener("input", onInput);
   document.addEventListener("keydown", searchOnEnter);
 })();
