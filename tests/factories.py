@@ -136,3 +136,15 @@ def add_schemas(forloeb, stadie: str, anmodet: date, dage_til_ivaerksaettelse: i
     )
     if stadie == "afsluttet":
         Afslutning.objects.create(forloeb=forloeb, **model_kwargs(demo.afslutning_values(slut)))
+
+
+def anmodning_post(cpr: str, dato: date, **extra) -> dict:
+    """The Registrér anmodning form's POST for ``cpr`` and 2-ANM ``dato``."""
+    return {
+        "person_identifikator": cpr,
+        "behandling_anmodning_dato": dato.isoformat(),
+        "behandling_tidligere_kode": "02",
+        "person_eller_partner_gravid_kode": "99",
+        "person_psykisk_funktionsnedsaettelse_kode": "02",
+        **extra,
+    }

@@ -28,12 +28,15 @@
   // is too long is said here at once and refused by the server, nothing is lost.
   var announceTimer = null;
 
-  function liveRegion() {
-    var region = document.getElementById("taeller-status");
+  // A hidden live region of its own for each kind of news, made on first use;
+  // a screen reader reads what is written into it, politely.
+  function liveRegion(id, role) {
+    var region = document.getElementById(id);
     if (!region) {
       region = document.createElement("div");
-      region.id = "taeller-status";
+      region.id = id;
       region.className = "visually-hidden";
+      if (role) region.setAttribute("role", role);
       region.setAttribute("aria-live", "polite");
       document.body.appendChild(region);
     }
@@ -58,7 +61,7 @@
     input.classList.toggle("is-invalid", over > 0 || input.hasAttribute("aria-invalid"));
     window.clearTimeout(announceTimer);
     announceTimer = window.setTimeout(function () {
-      liveRegion().textContent = text;
+      liveRegion("taeller-status").textContent = text;
     }, over > 0 ? 100 : 1200);
   }
 
@@ -74,19 +77,6 @@
   // aria-invalid, its aria-describedby no longer names the text, and the summary
   // on top loses its line (and goes when none is left). The server checks the
   // new answer again when the page is sent.
-  function statusRegion() {
-    var region = document.getElementById("fejl-status");
-    if (!region) {
-      region = document.createElement("div");
-      region.id = "fejl-status";
-      region.className = "visually-hidden";
-      region.setAttribute("role", "status");
-      region.setAttribute("aria-live", "polite");
-      document.body.appendChild(region);
-    }
-    return region;
-  }
-
   function withoutId(element, id) {
     var ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
       return x && x !== id;
@@ -145,7 +135,7 @@
     dropFromSummary(felt);
     var label = felt.querySelector("legend, label");
     var name = label ? label.textContent.replace(/\s*\*\s*\(skal udfyldes\)\s*$/, "").trim() : "";
-    statusRegion().textContent = "Fejlen ved " + name + " er fjernet. Svaret kontrolleres igen, når du går videre.";
+    liveRegion("fejl-status", "status").textContent = "Fejlen ved " + name + " er fjernet. Svaret kontrolleres igen, når du går videre.";
   }
 
   document.addEventListener("DOMContentLoaded", focusErrors);

@@ -8,25 +8,14 @@ from django.urls import reverse
 
 from cases.models import Kontaktforloeb
 from smdb.rules import today_dk
-from tests.factories import cpr_for_age
+from tests.factories import ForloebFactory, anmodning_post, cpr_for_age
 
 pytestmark = pytest.mark.django_db
 URL = reverse("cases:anmodning_create")
 
 
-def anm_post(cpr: str, dato: date, **extra) -> dict:
-    return {
-        "person_identifikator": cpr,
-        "behandling_anmodning_dato": dato.isoformat(),
-        "behandling_tidligere_kode": "02",
-        "person_eller_partner_gravid_kode": "99",
-        "person_psykisk_funktionsnedsaettelse_kode": "02",
-        **extra,
-    }
-
-
 def test_R_GEN_3_a_date_before_2008_is_refused_without_asking_to_press_again(alice_client, kbh):
-    data = anm_post(cpr_for_age(40, 3), date(1971, 5, 3))
+    data = anmodning_post(cpr_for_age(40, 3), date(1971, 5, 3))
     response = alice_client.post(URL, data)
     html = response.content.decode()
     assert "R-GEN-3" in " ".join(response.context["form"].errors["behandling_anmodning_dato"])
@@ -43,7 +32,7 @@ def test_R_GEN_3_a_date_before_2008_is_refused_without_asking_to_press_again(ali
 
 def test_R_GEN_6_a_date_before_the_citizens_birth_is_refused_without_asking(alice_client, kbh):
     cpr = cpr_for_age(5, 3)  # born about five years ago
-    response = alice_client.post(URL, anm_post(cpr, today_dk() - timedelta(days=365 * 8)))
+    response = alice_client.post(URL, anmodning_post(cpr, today_dk() - timedelta(days=365 * 8)))
     html = response.content.decode()
     assert "R-GEN-6" in " ".join(response.context["form"].errors["behandling_anmodning_dato"])
     assert "Er datoen rigtig?" not in html
@@ -51,7 +40,7 @@ def test_R_GEN_6_a_date_before_the_citizens_birth_is_refused_without_asking(alic
 
 def test_a_date_the_rules_accept_over_a_year_back_is_still_asked_about(alice_client, kbh):
     html = alice_client.post(
-        URL, anm_post(cpr_for_age(40, 3), today_dk() - timedelta(days=400))
+        URL, anmodning_post(cpr_for_age(40, 3), today_dk() - timedelta(days=400))
     ).content.decode()
     assert "Er datoen rigtig?" in html
     assert "R-GEN-3" not in html
@@ -63,7 +52,6 @@ def test_a_date_the_rules_accept_over_a_year_back_is_still_asked_about(alice_cli
 def test_R_IVAER_3_case_page_says_anmodet_senere_for_an_ivaerksaettelse_before_it(
     alice_client, kbh
 ):
-    from tests.factories import ForloebFactory
 
     # As SMDB history may hold it; the forms refuse it (R-IVAER-3).
     forloeb = ForloebFactory(myndighed=kbh, ivaersat=True, dage_til_ivaerksaettelse=-10)
@@ -77,7 +65,6 @@ def test_R_GEN_3_the_wizard_shows_no_negative_count_for_a_date_before_2008(kbh):
     from cases.validation import rules_forloeb
     from cases.wizards import IVAERKSAETTELSE_TRIN, Side, trin_for_variable
     from smdb.rules import variabler as v
-    from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(myndighed=kbh)
     step = trin_for_variable(v.DAGE_SIDEN_ANMODNING)
@@ -94,7 +81,6 @@ def test_R_IVAER_3_the_wizard_says_anmodet_senere_for_an_ivaerksaettelse_before_
     from cases.validation import rules_forloeb
     from cases.wizards import Side, trin_for_variable
     from smdb.rules import variabler as v
-    from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(myndighed=kbh)
     tidligere = forloeb.anmodning.behandling_anmodning_dato - timedelta(days=3)
@@ -144,7 +130,6 @@ def test_registrer_anmodning_marks_each_required_field_with_a_star(alice_client,
 
 
 def test_ret_anmodning_marks_required_fields_the_same_way(alice_client, kbh):
-    from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(myndighed=kbh)
     html = alice_client.get(reverse("cases:anmodning_rediger", args=[forloeb.pk])).content.decode()
@@ -156,7 +141,6 @@ def test_ret_anmodning_marks_required_fields_the_same_way(alice_client, kbh):
 
 
 def test_a_wizard_step_sent_again_after_a_good_answer_shows_no_old_error(alice_client, kbh):
-    from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(myndighed=kbh)
     url = reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"])
@@ -175,7 +159,6 @@ def test_a_wizard_step_sent_again_after_a_good_answer_shows_no_old_error(alice_c
 
 
 def test_the_live_update_after_a_good_answer_carries_no_old_error(alice_client, kbh):
-    from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(myndighed=kbh)
     url = reverse("cases:ivaerksaettelse_trin", args=[forloeb.pk, "laegesamtale"])
@@ -191,6 +174,6 @@ def test_the_live_update_after_a_good_answer_carries_no_old_error(alice_client, 
 
 
 def test_an_unreadable_confirmation_is_no_silent_refusal(alice_client, kbh):
-    data = anm_post(cpr_for_age(40, 5), today_dk() - timedelta(days=400), dato_bekraeftet="x")
+    data = anmodning_post(cpr_for_age(40, 5), today_dk() - timedelta(days=400), dato_bekraeftet="x")
     html = alice_client.post(URL, data).content.decode()
     assert "Er datoen rigtig?" in html  # asked again, not refused without a word

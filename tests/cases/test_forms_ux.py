@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases.models import Afslutning
 from smdb.rules import today_dk
-from tests.factories import ForloebFactory
+from tests.factories import ForloebFactory, anmodning_post
 
 pytestmark = pytest.mark.django_db
 
@@ -266,16 +266,6 @@ def test_deleting_a_forloeb_of_one_schema_says_1_skema(alice_client, kbh):
 # --- An anmodningsdato more than a year back is asked about once -------------------
 
 
-def anm_post(cpr: str, dato) -> dict:
-    return {
-        "person_identifikator": cpr,
-        "behandling_anmodning_dato": dato.isoformat(),
-        "behandling_tidligere_kode": "02",
-        "person_eller_partner_gravid_kode": "99",
-        "person_psykisk_funktionsnedsaettelse_kode": "02",
-    }
-
-
 def test_an_anmodningsdato_over_a_year_back_is_asked_about_once(alice_client, kbh):
     import re
     from datetime import timedelta
@@ -285,7 +275,7 @@ def test_an_anmodningsdato_over_a_year_back_is_asked_about_once(alice_client, kb
 
     url = reverse("cases:anmodning_create")
     gammel = today_dk() - timedelta(days=400)
-    data = anm_post(cpr_for_age(40, 3), gammel)
+    data = anmodning_post(cpr_for_age(40, 3), gammel)
     html = alice_client.post(url, data).content.decode()
     assert "Er datoen rigtig?" in html
     assert not Kontaktforloeb.objects.exists()
@@ -309,7 +299,7 @@ def test_a_recent_anmodningsdato_is_saved_without_asking(alice_client, kbh):
 
     response = alice_client.post(
         reverse("cases:anmodning_create"),
-        anm_post(cpr_for_age(40, 4), today_dk() - timedelta(days=300)),
+        anmodning_post(cpr_for_age(40, 4), today_dk() - timedelta(days=300)),
     )
     assert response.status_code == 302
 
