@@ -15,7 +15,7 @@ from django.db import connection
 
 from smdb import sync
 from systemskifte import services
-from systemskifte.models import JobStatus
+from systemskifte.models import AfstemningStatus, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def koer_afstemning(afstemning_id: int) -> str:
 
     if koer_afstemning.app.conf.task_always_eager and settings.LOKALE_JOB_I_BAGGRUNDEN:
         koer_i_baggrunden("afstemning", afstemning_id)
-        return "koerer"
+        return AfstemningStatus.KOERER
     return afstemning.koer(afstemning_id).status
 
 
@@ -61,11 +61,6 @@ def _koer_afstemning(afstemning_id: int) -> object:
     return afstemning.koer(afstemning_id)
 
 
-#: What ``koer_i_baggrunden`` runs, by kind of job.
-LOKALE_JOB: dict[str, Callable[[int], object]] = {
-    "systemskifte": lambda pk: koer_til_ende(pk),
-    "afstemning": _koer_afstemning,
-}
 _i_gang: set[tuple[str, int]] = set()
 _i_gang_laas = threading.Lock()
 
@@ -112,6 +107,13 @@ def koer_til_ende(skifte_id: int, *, stille_i: float = 60.0) -> str:
         sync.sweep()
         time.sleep(0.2)
     return status
+
+
+#: What ``koer_i_baggrunden`` runs, by kind of job.
+LOKALE_JOB: dict[str, Callable[[int], object]] = {
+    "systemskifte": koer_til_ende,
+    "afstemning": _koer_afstemning,
+}
 
 
 @shared_task(ignore_result=True)

@@ -16,7 +16,7 @@ from cases.permissions import role_required
 from smdb.client import SmdbError
 from systemskifte import report, selectors, services
 from systemskifte.forms import StartForm
-from systemskifte.models import Afstemning, Afvigelse, JobStatus
+from systemskifte.models import Afstemning, AfstemningStatus, Afvigelse, JobStatus
 
 admin_required = role_required("er_administrator")
 
@@ -171,6 +171,7 @@ def _afstemning_kontekst(run: Afstemning | None) -> dict:
         return {"run": None, "i_gang": False}
     haengende = afstemning.gaaet_i_staa(run)
     tal = afstemning.fremdrift(run)
+    faerdig = run.status == AfstemningStatus.FAERDIG
     return {
         "run": run,
         "i_gang": run.ufaerdig and not haengende,
@@ -179,7 +180,7 @@ def _afstemning_kontekst(run: Afstemning | None) -> dict:
         "fremdrift_tekst": "Afstemning i gang: henter listen over aktive forløb fra SMDB"
         if tal["i_alt"] is None
         else f"Afstemning i gang: {tal['sammenlignet']} af {tal['i_alt']} forløb sammenlignet",
-        "antal_afvigelser": run.afvigelser.count() if run.status == "faerdig" else None,
+        "antal_afvigelser": run.afvigelser.count() if faerdig else None,
     }
 
 
