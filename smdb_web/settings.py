@@ -231,8 +231,8 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
-# Eager mode has no worker: long jobs (systemskifte) run in a thread of the serving
-# process instead of inside the request that started them. Tests run them inline.
+# Eager mode has no worker: long jobs (systemskifte, afstemning) run in a thread of the
+# serving process instead of inside the request that started them. Tests run them inline.
 LOKALE_JOB_I_BAGGRUNDEN = env_bool("LOKALE_JOB_I_BAGGRUNDEN", True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -278,6 +278,9 @@ CELERY_BEAT_SCHEDULE["systemskifte-genoptag"] = {
     "task": "systemskifte.tasks.genoptag_haengende",
     "schedule": 60.0,
 }
+# An unfinished afstemning without a heartbeat this long has lost its process (or its task):
+# "Afstem nu" starts a new one. Above SMDB's slowest single call (the active list).
+AFSTEMNING_STALE_AFTER = float(os.environ.get("AFSTEMNING_STALE_AFTER", "300"))
 CELERY_BEAT_SCHEDULE["smdb-afstemning"] = {  # nightly comparison with SMDB's active forløb
     "task": "systemskifte.tasks.afstem_alle",
     "schedule": crontab(hour=2, minute=30),

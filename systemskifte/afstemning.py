@@ -13,11 +13,24 @@ The kinds (``AfvigelseType``):
 - AFSLUTTET_I_SMDB: ours is active, SMDB's closed. Fix: fetch SMDB's.
 - AFSLUTTET_HER: ours is closed, SMDB's active. Fix: send ours.
 - VAERDIER: both active, answers or schemas differ. Fix: either.
+
+A run is a job (issue 23: "Afstem nu" took 7.6–7.9 s inside the request in the
+demo): ``start`` creates it "venter" and queues ``tasks.koer_afstemning`` on
+commit; ``koer`` claims it with a compare-and-set (venter -> kører), so a
+duplicate task or a double click never runs it twice, and writes its progress and
+heartbeat (``sidst_aktiv``) as it goes. At most one unfinished run per myndighed
+(a constraint); one whose heartbeat is stale (its process died) is marked failed
+when a new one is asked for. The nightly ``afstem_alle`` runs each inline.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -33,10 +46,21 @@ from smdb.contract import AFSL, ANM, IVAER, TILB
 from smdb.fields import SCHEMAS
 from smdb.models import SyncAction, SyncOperation
 from smdb.schema_json import from_json
-from systemskifte.models import Afstemning, Afvigelse, AfvigelseStatus, AfvigelseType
+from systemskifte.models import (
+    UFAERDIGE_AFSTEMNINGER,
+    Afstemning,
+    AfstemningStatus,
+    Afvigelse,
+    AfvigelseStatus,
+    AfvigelseType,
+)
 from systemskifte.services import hent_smdb_forloeb, importer_forloeb
 
+logger = logging.getLogger(__name__)
 T = AfvigelseType
+A = AfstemningStatus
+#: Seconds between two writes of a run's progress and heartbeat (tests set 0).
+PULS_HVER = 0.5
 #: Fixes offered per kind; "send" re-sends ours, "hent" fetches SMDB's.
 RETTELSER = {
     T.KUN_I_SMDB: ("hent",),
@@ -117,19 +141,127 @@ def forskelle(forloeb: Kontaktforloeb, smdb: dict) -> list[str]:
     return ud
 
 
-def afstem(*, myndighed, user=None, klient: SmdbKlient | None = None) -> Afstemning:
-    """Compare and list the differences; the previous open ones are replaced."""
-    klient = klient or SmdbKlient()
-    run = Afstemning.objects.create(myndighed=myndighed, startet_af=user)
+# --- the run as a job --------------------------------------------------------------------
+
+
+class Afbrudt(Exception):
+    """The run is no longer "kører" (given up as stale while it still worked)."""
+
+
+def gaaet_i_staa(run: Afstemning) -> bool:
+    """Unfinished, and no heartbeat for AFSTEMNING_STALE_AFTER seconds: its process
+    died (a restarted ``make run``, a killed worker) or its task was lost."""
+    graense = timezone.now() - timedelta(seconds=settings.AFSTEMNING_STALE_AFTER)
+    return run.ufaerdig and (run.sidst_aktiv is None or run.sidst_aktiv < graense)
+
+
+def ufaerdig_afstemning(myndighed_id: int) -> Afstemning | None:
+    return (
+        Afstemning.objects.filter(myndighed_id=myndighed_id, status__in=UFAERDIGE_AFSTEMNINGER)
+        .select_related("startet_af")
+        .first()
+    )
+
+
+def start(*, myndighed, user=None, koe_nu: bool = True) -> tuple[Afstemning, bool]:
+    """A new run, queued on commit (``koe_nu``), and True; or the myndighed's
+    unfinished run and False: a second is never started beside it. A run gone
+    stale is marked failed first, so it can be started again."""
     try:
-        return _afstem(run, myndighed, klient)
+        with transaction.atomic():
+            aaben = ufaerdig_afstemning(myndighed.pk)
+            if aaben is not None:
+                if not gaaet_i_staa(aaben):
+                    return aaben, False
+                sidst = timezone.localtime(aaben.sidst_aktiv or aaben.startet)
+                Afstemning.objects.filter(pk=aaben.pk, status__in=UFAERDIGE_AFSTEMNINGER).update(
+                    status=A.FEJLET,
+                    afsluttet=timezone.now(),
+                    fejl=f"Afstemningen gik i stå (intet livstegn siden {sidst:%H.%M}).",
+                )
+            run = Afstemning.objects.create(
+                myndighed=myndighed, startet_af=user, sidst_aktiv=timezone.now()
+            )
+            if koe_nu:
+                koe(run.pk)
+            return run, True
+    except IntegrityError:
+        # Another request created one in the same moment (the unique constraint).
+        aaben = ufaerdig_afstemning(myndighed.pk)
+        if aaben is None:
+            raise
+        return aaben, False
+
+
+def koe(afstemning_id: int) -> None:
+    """Queue the run's task when the transaction commits; a broker failure is logged
+    (the run goes stale and can be started again)."""
+
+    def send():
+        from systemskifte.tasks import koer_afstemning
+
+        try:
+            koer_afstemning.apply_async((afstemning_id,))
+        except Exception:
+            logger.exception("Kunne ikke lægge afstemning %s i køen", afstemning_id)
+
+    transaction.on_commit(send)
+
+
+def koer(afstemning_id: int, *, klient: SmdbKlient | None = None) -> Afstemning:
+    """Claim the run and compare; a run already claimed (a duplicate task) is left
+    alone. SMDB down is the run's ``fejl``, in Danish; the earlier kontrolliste stays."""
+    if not Afstemning.objects.filter(pk=afstemning_id, status=A.VENTER).update(
+        status=A.KOERER, sidst_aktiv=timezone.now()
+    ):
+        return Afstemning.objects.get(pk=afstemning_id)
+    run = Afstemning.objects.select_related("myndighed").get(pk=afstemning_id)
+    try:
+        return _afstem(run, run.myndighed, klient or SmdbKlient())
+    except Afbrudt:
+        pass
     except SmdbError as exc:
-        # The earlier kontrolliste stays as it was.
-        Afstemning.objects.filter(pk=run.pk).update(
-            fejl=f"SMDB svarer ikke: {exc}", afsluttet=timezone.now()
-        )
-        run.refresh_from_db()
+        _fejlet(run, f"SMDB svarer ikke: {exc}")
+    except Exception:
+        _fejlet(run, "Afstemningen stoppede med en fejl. Prøv igen; ellers se serverens log.")
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _fejlet(run: Afstemning, fejl: str) -> None:
+    Afstemning.objects.filter(pk=run.pk, status=A.KOERER).update(
+        status=A.FEJLET, fejl=fejl, afsluttet=timezone.now()
+    )
+
+
+def _skriv(run: Afstemning, **fields) -> None:
+    """Progress and heartbeat, only while the run is still "kører"."""
+    if not Afstemning.objects.filter(pk=run.pk, status=A.KOERER).update(
+        sidst_aktiv=timezone.now(), **fields
+    ):
+        raise Afbrudt
+
+
+def fremdrift(run: Afstemning) -> dict:
+    """Compared / to compare and the percentage (None until SMDB's list is here)."""
+    i_alt = run.antal_i_alt
+    if run.status == A.FAERDIG:
+        procent = 100
+    elif i_alt:
+        procent = min(99, run.antal_sammenlignet * 100 // i_alt)
+    else:
+        procent = 0
+    return {"i_alt": i_alt, "sammenlignet": run.antal_sammenlignet, "procent": procent}
+
+
+def afstem(*, myndighed, user=None, klient: SmdbKlient | None = None) -> Afstemning:
+    """Compare now, in this process, and list the differences; the previous open ones
+    are replaced. With a run of the myndighed unfinished, that run is returned."""
+    run, ny = start(myndighed=myndighed, user=user, koe_nu=False)
+    if not ny:
         return run
+    return koer(run.pk, klient=klient)
 
 
 def _afstem(run: Afstemning, myndighed, klient: SmdbKlient) -> Afstemning:
@@ -144,6 +276,25 @@ def _afstem(run: Afstemning, myndighed, klient: SmdbKlient) -> Afstemning:
     i_gang = _i_gang([f.pk for f in vores])
     efter_id = {f.anmodning.smdb_id: f for f in vores if f.anmodning.smdb_id}
     aktive_her = [f for f in vores if not hasattr(f, "afslutning") and f.pk not in i_gang]
+    # Each of SMDB's active forløb that is not one of our active ones is one look;
+    # each of our active ones one fetch from SMDB (the slow part).
+    kun_smdb_side = [
+        aid
+        for aid in smdb_aktive
+        if (f := efter_id.get(aid)) is None or (f.pk not in i_gang and hasattr(f, "afslutning"))
+    ]
+    i_alt = len(kun_smdb_side) + len(aktive_her)
+    _skriv(run, antal_i_alt=i_alt, antal_smdb=len(smdb_aktive), antal_her=len(aktive_her))
+    sammenlignet = 0
+    skrevet = time.monotonic()
+
+    def talt(n: int = 1) -> None:
+        nonlocal sammenlignet, skrevet
+        sammenlignet += n
+        if time.monotonic() - skrevet >= PULS_HVER:
+            _skriv(run, antal_sammenlignet=sammenlignet)
+            skrevet = time.monotonic()
+
     fund: list[Afvigelse] = []
 
     def ny(type_, *, forloeb=None, anmodning_id=None, cpr="", detaljer=()):
@@ -177,12 +328,14 @@ def _afstem(run: Afstemning, myndighed, klient: SmdbKlient) -> Afstemning:
                 anmodning_id=anmodning_id,
                 detaljer=["Forløbet er afsluttet her, men aktivt i SMDB."],
             )
+    talt(len(kun_smdb_side))
     for f in aktive_her:
         anmodning_id = f.anmodning.smdb_id
         if anmodning_id in smdb_aktive:
             smdb = hent_smdb_forloeb(klient, anmodning_id)
             if smdb is not None and (d := forskelle(f, smdb)):
                 ny(T.VAERDIER, forloeb=f, anmodning_id=anmodning_id, detaljer=d)
+            talt()
             continue
         smdb = hent_smdb_forloeb(klient, anmodning_id) if anmodning_id else None
         if smdb is not None and smdb["afslutning"]:
@@ -199,12 +352,12 @@ def _afstem(run: Afstemning, myndighed, klient: SmdbKlient) -> Afstemning:
                 anmodning_id=anmodning_id,
                 detaljer=["SMDB har ikke forløbet."],
             )
+        talt()
     with transaction.atomic():
+        # Finished only if still ours: a run given up as stale meanwhile writes nothing.
+        _skriv(run, status=A.FAERDIG, afsluttet=timezone.now(), antal_sammenlignet=i_alt)
         Afvigelse.objects.filter(myndighed=myndighed, status=AfvigelseStatus.AABEN).delete()
         Afvigelse.objects.bulk_create(fund)
-        Afstemning.objects.filter(pk=run.pk).update(
-            afsluttet=timezone.now(), antal_smdb=len(smdb_aktive), antal_her=len(aktive_her)
-        )
     run.refresh_from_db()
     return run
 

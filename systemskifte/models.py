@@ -128,9 +128,22 @@ class SkifteBorger(models.Model):
         return maskeret(self.person_identifikator)
 
 
+class AfstemningStatus(models.TextChoices):
+    VENTER = "venter", "Venter"
+    KOERER = "koerer", "Kører"
+    FAERDIG = "faerdig", "Færdig"
+    FEJLET = "fejlet", "Fejlet"
+
+
+UFAERDIGE_AFSTEMNINGER = (AfstemningStatus.VENTER, AfstemningStatus.KOERER)
+
+
 class Afstemning(models.Model):
     """One comparison of the myndighed's active forløb in SMDB with ours (nightly,
-    or from the kontrolliste's button)."""
+    or from the kontrolliste's button). A run is a job (issue 23): created
+    "venter", claimed once with a compare-and-set ("kører"), its progress and
+    ``sidst_aktiv`` (the heartbeat) written as it goes; at most one unfinished run
+    per myndighed."""
 
     myndighed = models.ForeignKey(Myndighed, on_delete=models.PROTECT, related_name="afstemninger")
     startet = models.DateTimeField(auto_now_add=True)
@@ -138,6 +151,14 @@ class Afstemning(models.Model):
     startet_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    status = models.CharField(
+        max_length=10, choices=AfstemningStatus.choices, default=AfstemningStatus.VENTER
+    )
+    #: The forløb to compare (None until SMDB's active list is fetched) and how
+    #: many of them are compared so far.
+    antal_i_alt = models.PositiveIntegerField(null=True, blank=True)
+    antal_sammenlignet = models.PositiveIntegerField(default=0)
+    sidst_aktiv = models.DateTimeField(null=True, blank=True)
     antal_smdb = models.PositiveIntegerField(default=0)
     antal_her = models.PositiveIntegerField(default=0)
     fejl = models.TextField(blank=True)
@@ -146,9 +167,21 @@ class Afstemning(models.Model):
         verbose_name = "afstemning med SMDB"
         verbose_name_plural = "afstemninger med SMDB"
         ordering = ["-startet", "-pk"]
+        constraints = [
+            # A double click or two leders at once never start two runs.
+            models.UniqueConstraint(
+                fields=["myndighed"],
+                condition=models.Q(status__in=["venter", "koerer"]),
+                name="en_ufaerdig_afstemning_pr_myndighed",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Afstemning {self.pk}"
+
+    @property
+    def ufaerdig(self) -> bool:
+        return self.status in UFAERDIGE_AFSTEMNINGER
 
 
 class AfvigelseType(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.models import Kontaktforloeb
-from systemskifte.models import Systemskifte
+from systemskifte.models import Afstemning, Systemskifte
 
 
 def skifter_for_user(user) -> QuerySet[Systemskifte]:
@@ -20,6 +20,20 @@ def skifte_for_user(user, pk: int) -> Systemskifte:
     if skifte is None:
         raise Http404("Systemskiftet findes ikke i din myndighed.")
     return skifte
+
+
+def afstemning_for_user(user, pk: int) -> Afstemning:
+    """One afstemning of the administrator's own myndighed; 404 for any other."""
+    run = None
+    if getattr(user, "er_administrator", False):
+        run = Afstemning.objects.filter(pk=pk, myndighed_id=user.myndighed_id).first()
+    if run is None:
+        raise Http404("Afstemningen findes ikke i din myndighed.")
+    return run
+
+
+def seneste_afstemning(myndighed_id: int) -> Afstemning | None:
+    return Afstemning.objects.filter(myndighed_id=myndighed_id).order_by("-pk").first()
 
 
 def rapport(skifte: Systemskifte) -> list:

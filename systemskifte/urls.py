@@ -9,6 +9,11 @@ urlpatterns = [
     path("mellemloesning/", views.mellemloesning, name="mellemloesning"),
     path("afstemning/", views.kontrolliste, name="kontrolliste"),
     path("afstemning/afstem/", views.afstem, name="afstem"),
+    path(
+        "afstemning/koersel/<int:pk>/fremdrift/",
+        views.afstemning_fremdrift,
+        name="afstemning_fremdrift",
+    ),
     path("afstemning/<int:pk>/<str:rettelse>/", views.ret, name="ret"),
     path("<int:pk>/", views.detalje, name="detalje"),
     path("<int:pk>/fremdrift/", views.fremdrift, name="fremdrift"),

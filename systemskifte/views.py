@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import administrator_required, role_required
@@ -15,7 +16,7 @@ from audit.services import audit_record_many
 from smdb.client import SmdbError
 from systemskifte import report, selectors, services
 from systemskifte.forms import StartForm
-from systemskifte.models import Afstemning, Afvigelse, JobStatus
+from systemskifte.models import Afstemning, AfstemningStatus, Afvigelse, JobStatus
 
 
 @administrator_required
@@ -40,10 +41,13 @@ def oversigt(request):
 
 
 def _kontekst(skifte) -> dict:
+    tal = services.fremdrift(skifte)
     return {
         "skifte": skifte,
-        "tal": services.fremdrift(skifte),
+        "tal": tal,
         "koerer": skifte.status == JobStatus.KOERER,
+        "fremdrift_tekst": f"Fremdrift: {tal['faerdige']} af {tal['i_alt']} borgere, "
+        f"{tal['fejl']} med fejl",
     }
 
 
@@ -158,35 +162,69 @@ def mellemloesning(request):
 # --- Afstemning med SMDB (the kontrolliste) ----------------------------------------------
 
 
+def _afstemning_kontekst(run: Afstemning | None) -> dict:
+    from systemskifte import afstemning
+
+    if run is None:
+        return {"run": None, "i_gang": False}
+    haengende = afstemning.gaaet_i_staa(run)
+    tal = afstemning.fremdrift(run)
+    faerdig = run.status == AfstemningStatus.FAERDIG
+    return {
+        "run": run,
+        "i_gang": run.ufaerdig and not haengende,
+        "haengende": haengende,
+        "tal": tal,
+        "fremdrift_tekst": "Afstemning i gang: henter listen over aktive forløb fra SMDB"
+        if tal["i_alt"] is None
+        else f"Afstemning i gang: {tal['sammenlignet']} af {tal['i_alt']} forløb sammenlignet",
+        "antal_afvigelser": run.afvigelser.count() if faerdig else None,
+    }
+
+
+def _afvigelser(myndighed_id: int) -> list:
+    from systemskifte import afstemning
+
+    return [(a, afstemning.rettelser(a)) for a in afstemning.aabne_afvigelser(myndighed_id)]
+
+
 @administrator_required
 @require_GET
 def kontrolliste(request):
-    """The differences between SMDB's active forløb and ours, each with its fixes."""
-    from systemskifte import afstemning
+    """The differences between SMDB's active forløb and ours, each with its fixes;
+    a run under way shows its progress, polled until it is done."""
+    context = _afstemning_kontekst(selectors.seneste_afstemning(request.user.myndighed_id))
+    context["afvigelser"] = _afvigelser(request.user.myndighed_id)
+    return render(request, "systemskifte/kontrolliste.html", context)
 
-    afvigelser = [
-        (a, afstemning.rettelser(a)) for a in afstemning.aabne_afvigelser(request.user.myndighed_id)
-    ]
-    seneste = (
-        Afstemning.objects.filter(myndighed_id=request.user.myndighed_id).order_by("-pk").first()
-    )
-    return render(
-        request,
-        "systemskifte/kontrolliste.html",
-        {"afvigelser": afvigelser, "seneste": seneste},
-    )
+
+@administrator_required
+@require_GET
+def afstemning_fremdrift(request, pk: int):
+    """The run's progress, polled by htmx while it runs; once it is done, its result
+    and (out of band) the new list of differences, without reloading the page."""
+    context = _afstemning_kontekst(selectors.afstemning_for_user(request.user, pk))
+    if not context["i_gang"]:
+        context["afvigelser"] = _afvigelser(request.user.myndighed_id)
+        context["oob"] = True
+    return render(request, "systemskifte/partials/afstemning_status.html", context)
 
 
 @administrator_required
 @require_POST
 def afstem(request):
+    """Start a run in the background (issue 23) and show the kontrolliste at once;
+    with one under way, that one is shown and no second is started."""
     from systemskifte import afstemning
 
-    run = afstemning.afstem(myndighed=request.user.myndighed, user=request.user)
-    if run.fejl:
-        messages.error(request, f"Afstemningen kunne ikke gennemføres: {run.fejl}")
-    else:
-        messages.info(request, f"Afstemt: {run.afvigelser.count()} afvigelser.")
+    run, ny = afstemning.start(myndighed=request.user.myndighed, user=request.user)
+    if not ny:
+        startet = timezone.localtime(run.startet)
+        messages.info(
+            request,
+            f"En afstemning er allerede i gang (startet kl. {startet:%H.%M}); "
+            "den vises herunder. Der startes ikke en ny.",
+        )
     return redirect("systemskifte:kontrolliste")
 
 

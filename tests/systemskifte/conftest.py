@@ -25,3 +25,13 @@ def simulator(transactional_db, settings):
 def skiftedato():
     """After every date the seeder writes, and yesterday at the latest (R-GEN-1)."""
     return today_dk() - timedelta(days=10)
+
+
+@pytest.fixture
+def broker():
+    """This process's Celery on a real Redis broker, for a real ``celery worker``
+    (skipped locally without Redis or a shareable database; a failure in CI)."""
+    harness.require_broker_and_shared_db()
+    undo = harness.use_real_broker()
+    yield
+    undo()

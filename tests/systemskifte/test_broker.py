@@ -29,14 +29,6 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.django_db(transa
 N = int(os.environ.get("SYSTEMSKIFTE_TEST_N", "2000"))
 
 
-@pytest.fixture
-def broker():
-    harness.require_broker_and_shared_db()
-    undo = harness.use_real_broker()
-    yield
-    undo()
-
-
 def test_model2_survives_a_killed_worker(simulator, broker, charlie, skiftedato):
     seeding.seed_population(N, 101, skiftedato=skiftedato)
     seeding.seed_active(20, 751)  # another myndighed's forløb: untouched

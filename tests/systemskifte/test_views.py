@@ -109,3 +109,126 @@ def test_mellemloesning_list_for_caseworkers(alice_client, kbh):
     ForloebFactory(myndighed=kbh)
     body = alice_client.get("/systemskifte/mellemloesning/").content.decode()
     assert f.cpr_maskeret in body and body.count("-xxxx") == 1
+
+
+# --- Afstem nu (issue 23): a job in the background, its progress polled --------------
+
+
+@pytest.fixture
+def job_venter(monkeypatch):
+    """The background job waits until the test lets it go (bounded), so the test sees
+    the run before it is done, without timing anything; nothing in the job touches
+    the database before (SQLite's shared in-memory test database would lock a table
+    read and written at once)."""
+    import threading
+
+    from systemskifte import tasks
+
+    gate = threading.Event()
+    original = tasks.LOKALE_JOB["afstemning"]
+
+    def venter(pk):
+        gate.wait(timeout=10)
+        return original(pk)
+
+    monkeypatch.setitem(tasks.LOKALE_JOB, "afstemning", venter)
+    return gate
+
+
+@pytest.mark.django_db(transaction=True)
+def test_afstem_nu_answers_at_once_and_the_run_finishes_in_the_background(
+    admin_client, simulator, settings, job_venter
+):
+    from systemskifte import tasks
+    from systemskifte.models import Afstemning, AfstemningStatus
+    from tests.smdb_sync import harness
+
+    settings.LOKALE_JOB_I_BAGGRUNDEN = True  # as in the demo
+    seeding.seed_active(2, 101)
+    response = admin_client.post("/systemskifte/afstemning/afstem/")
+    assert response.status_code == 302 and response.url == "/systemskifte/afstemning/"
+    run = Afstemning.objects.get()
+    try:
+        # The comparison did not run inside the request: it waits in its thread.
+        assert run.status == AfstemningStatus.VENTER and run.afsluttet is None
+        body = admin_client.get(response.url).content.decode()
+        assert "Afstemning i gang" in body and 'hx-trigger="every 1s"' in body
+    finally:
+        job_venter.set()
+        harness.wait_for(
+            lambda: ("afstemning", run.pk) not in tasks._i_gang, timeout=60, what="the run"
+        )
+    run.refresh_from_db()
+    assert run.status == AfstemningStatus.FAERDIG, run.fejl
+    body = admin_client.get(
+        f"/systemskifte/afstemning/koersel/{run.pk}/fremdrift/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "hx-trigger" not in body
+    assert "Afstemt: 2 afvigelser." in body  # SMDB's two are not ours
+    assert 'id="afvigelser" class="table-responsive" hx-swap-oob="true"' in body
+
+
+@pytest.mark.django_db
+def test_afstem_nu_while_a_run_is_under_way_shows_that_run(admin_client, charlie):
+    from systemskifte import afstemning
+    from systemskifte.models import Afstemning
+
+    run, _ = afstemning.start(myndighed=charlie.myndighed, user=charlie, koe_nu=False)
+    response = admin_client.post("/systemskifte/afstemning/afstem/", follow=True)
+    body = response.content.decode()
+    assert "En afstemning er allerede i gang" in body and "Der startes ikke en ny." in body
+    assert "Afstemning i gang: henter listen over aktive forløb fra SMDB" in body
+    assert list(Afstemning.objects.values_list("pk", flat=True)) == [run.pk]
+
+
+@pytest.mark.django_db
+def test_afstemning_progress_is_polled_while_running_then_shows_the_result(
+    admin_client, charlie, settings
+):
+    from django.utils import timezone
+
+    from systemskifte import afstemning
+    from systemskifte.models import Afstemning, AfstemningStatus
+
+    run, _ = afstemning.start(myndighed=charlie.myndighed, user=charlie, koe_nu=False)
+    url = f"/systemskifte/afstemning/koersel/{run.pk}/fremdrift/"
+    Afstemning.objects.filter(pk=run.pk).update(
+        status=AfstemningStatus.KOERER, antal_i_alt=6, antal_sammenlignet=2
+    )
+    body = admin_client.get(url).content.decode()
+    assert "Afstemning i gang: 2 af 6 forløb sammenlignet" in body
+    assert 'hx-trigger="every 1s"' in body and '<progress id="afstemning-bar"' in body
+    assert "style=" not in body and "<script" not in body  # strict CSP
+    assert "hx-swap-oob" not in body  # the list is sent once, when the run is done
+
+    # Its process died: no more polling, and a word on what to do.
+    Afstemning.objects.filter(pk=run.pk).update(
+        sidst_aktiv=timezone.now() - timedelta(seconds=settings.AFSTEMNING_STALE_AFTER + 1)
+    )
+    body = admin_client.get(url).content.decode()
+    assert "er gået i stå" in body and "hx-trigger" not in body
+
+    Afstemning.objects.filter(pk=run.pk).update(
+        status=AfstemningStatus.FEJLET, fejl="SMDB svarer ikke: 503"
+    )
+    body = admin_client.get(url).content.decode()
+    assert "Afstemningen kunne ikke gennemføres: SMDB svarer ikke: 503" in body
+
+    Afstemning.objects.filter(pk=run.pk).update(status=AfstemningStatus.FAERDIG, fejl="")
+    body = admin_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in body and "Afstemt: 0 afvigelser." in body
+    assert "Ingen afvigelser." in body and 'hx-swap-oob="true"' in body
+
+
+@pytest.mark.django_db
+def test_another_myndigheds_administrator_gets_404_for_the_run(client, charlie, aarhus):
+    from accounts.models import Rolle
+    from systemskifte import afstemning
+    from tests.factories import UserFactory
+
+    run, _ = afstemning.start(myndighed=charlie.myndighed, user=charlie, koe_nu=False)
+    url = f"/systemskifte/afstemning/koersel/{run.pk}/fremdrift/"
+    client.force_login(UserFactory(myndighed=aarhus, rolle=Rolle.ADMINISTRATOR))
+    assert client.get(url).status_code == 404
+    client.force_login(charlie)
+    assert client.get(url).status_code == 200
