@@ -54,7 +54,12 @@ from systemskifte.models import (
     AfvigelseStatus,
     AfvigelseType,
 )
-from systemskifte.services import hent_smdb_forloeb, importer_forloeb
+from systemskifte.services import (
+    KOER_AFSTEMNING,
+    hent_smdb_forloeb,
+    importer_forloeb,
+    koe_ved_commit,
+)
 
 logger = logging.getLogger(__name__)
 T = AfvigelseType
@@ -194,18 +199,7 @@ def start(*, myndighed, user=None, koe_nu: bool = True) -> tuple[Afstemning, boo
 
 
 def koe(afstemning_id: int) -> None:
-    """Queue the run's task when the transaction commits; a broker failure is logged
-    (the run goes stale and can be started again)."""
-
-    def send():
-        from systemskifte.tasks import koer_afstemning
-
-        try:
-            koer_afstemning.apply_async((afstemning_id,))
-        except Exception:
-            logger.exception("Kunne ikke lægge afstemning %s i køen", afstemning_id)
-
-    transaction.on_commit(send)
+    koe_ved_commit(KOER_AFSTEMNING, afstemning_id)
 
 
 def koer(afstemning_id: int, *, klient: SmdbKlient | None = None) -> Afstemning:

@@ -30,6 +30,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min
@@ -133,19 +134,29 @@ def start(
     return skifte
 
 
-def koe(skifte_id: int, *, countdown: float | None = None) -> None:
-    """Queue the job's task when the transaction commits; a broker failure is logged
-    (the beat sweeper ``genoptag_haengende`` queues it later)."""
+# The Celery tasks this app's services queue, by name: systemskifte.tasks are thin
+# entry points that call the services, never imported by them (issue 27); the
+# app's ready() registers them in every process.
+KOER_SYSTEMSKIFTE = "systemskifte.tasks.koer_systemskifte"
+KOER_AFSTEMNING = "systemskifte.tasks.koer_afstemning"
+
+
+def koe_ved_commit(task: str, job_id: int, *, countdown: float | None = None) -> None:
+    """Queue a job's task when the transaction commits. A broker failure is logged,
+    not raised: the beat sweeper ``genoptag_haengende`` queues a system change later,
+    and an afstemning goes stale and can be started again."""
 
     def send():
-        from systemskifte.tasks import koer_systemskifte
-
         try:
-            koer_systemskifte.apply_async((skifte_id,), countdown=countdown)
+            current_app.tasks[task].apply_async((job_id,), countdown=countdown)
         except Exception:
-            logger.exception("Kunne ikke lægge systemskifte %s i køen", skifte_id)
+            logger.exception("Kunne ikke lægge %s(%s) i køen", task, job_id)
 
     transaction.on_commit(send)
+
+
+def koe(skifte_id: int, *, countdown: float | None = None) -> None:
+    koe_ved_commit(KOER_SYSTEMSKIFTE, skifte_id, countdown=countdown)
 
 
 def stop(*, user, skifte: Systemskifte) -> None:
