@@ -1,8 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+class Favicon(RedirectView):
+    """A browser asks for /favicon.ico where a response has no icon link (an htmx
+    fragment, a download): it gets the one icon (templates/base.html's), not a 404."""
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/favicon.svg")
+
 
 urlpatterns = [
+    path("favicon.ico", login_not_required(Favicon.as_view()), name="favicon"),
     path("", include("cases.urls")),
     path("konto/", include("accounts.urls")),
     path("adgangslog/", include("audit.urls")),

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -100,6 +102,13 @@ def test_every_page_requires_login(client, kbh):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+def test_favicon_ico_is_the_one_icon_without_signing_in(client):
+    """Not a 404 in the console of a response without the icon link (issue 23)."""
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response.url) == (302, static("img/favicon.svg"))
+    assert "<svg" in Path(finders.find("img/favicon.svg")).read_text()
 
 
 # --- Issue 9: production shape ---------------------------------------------------
