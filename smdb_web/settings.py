@@ -134,12 +134,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Several threads write at once in the embedded default (a request, a background
-    # job, the embedded simulator) and in the tests (a live server thread). WAL lets
-    # readers go on while one writes; a second writer waits up to ``timeout`` s.
-    # Not IMMEDIATE: a job's transaction that calls SMDB (the embedded simulator,
-    # which writes) would hold the write lock the simulator waits for.
+    # job, the embedded simulator) and in the tests (a live server, a worker). WAL
+    # lets readers go on while one writes; IMMEDIATE takes the write lock when a
+    # transaction begins, so a second writer waits (up to ``timeout`` s) instead of
+    # failing at once on a read lock it cannot upgrade.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=20,
+        transaction_mode="IMMEDIATE",
         init_command="PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
     )
     # The test database is a file too, not Django's shared in-memory one: that one
