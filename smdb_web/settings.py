@@ -8,7 +8,6 @@ ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and SMDB_ENDPOINT.
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -133,23 +132,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Several threads write at once in the embedded default (a request, a background
-    # job, the embedded simulator) and in the tests (a live server, a worker). WAL
-    # lets readers go on while one writes; IMMEDIATE takes the write lock when a
-    # transaction begins, so a second writer waits (up to ``timeout`` s) instead of
-    # failing at once on a read lock it cannot upgrade.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20,
-        transaction_mode="IMMEDIATE",
-        init_command="PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
-    )
-    # The test database is a file too, not Django's shared in-memory one: that one
-    # locks whole tables and answers a second thread "database table is locked" at
-    # once, without waiting (a progress poll during a background job was a 500).
-    # One file per test process, in the system's temporary directory.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"smdb-web-test-{os.getpid()}.sqlite3")
-    }
+    # A live server thread and the Celery worker write concurrently in tests.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Issue 12's report pages, measured at 100,000 forløb (benchmarks/test_bench_reports.py):
     # - JIT: the report counts were costed high enough to compile, which took 5 of a

@@ -107,11 +107,11 @@ def database_url() -> str:
 
 
 def database_shareable() -> bool:
-    """A database a worker process can write beside the test process: PostgreSQL.
-    Not SQLite, not even its test file: a worker process writing beside the test's
-    threads waits on SQLite's one write lock until the test gives up (as in CI, the
-    broker tests need PostgreSQL)."""
-    return connection.vendor != "sqlite"
+    d = connection.settings_dict
+    if d["ENGINE"].endswith("sqlite3"):
+        name = str(d["NAME"])
+        return not (name == ":memory:" or "mode=memory" in name)
+    return True
 
 
 class Worker:
@@ -234,7 +234,8 @@ def require_broker_and_shared_db() -> None:
     require_service(port_open("127.0.0.1", 6379), "Redis på 127.0.0.1:6379")
     require_service(
         database_shareable(),
-        "en database som worker-processen kan åbne (PostgreSQL via DATABASE_URL, som i CI)",
+        "en database som worker-processen kan åbne (PostgreSQL via DATABASE_URL, "
+        "som i CI, eller en SQLite-fil)",
     )
 
 
