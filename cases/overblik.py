@@ -83,6 +83,7 @@ def overblik(forloeb: Kontaktforloeb, *, today: date | None = None) -> Overblik:
     ivaer = rf.ivaerksaettelse or {}
     ivaerksat = ivaer.get(v.IVAER_DATO)
     beregnet = rules.computed_values(rf)
+    hindret = rules.beregninger_hindret(rf, today=today)
     afsluttet = getattr(forloeb, "afslutning", None) is not None
 
     dage, sidste_dag, holder, hindring = None, None, None, None
@@ -90,7 +91,7 @@ def overblik(forloeb: Kontaktforloeb, *, today: date | None = None) -> Overblik:
         dage = beregnet.get(v.DAGE_SIDEN_ANMODNING)
         # No "-13462 dage" for a refused date or an iværksættelse before the
         # anmodning (issue 23: R-GEN-3, R-GEN-6, R-IVAER-3).
-        hindring = rules.beregninger_hindret(rf, today=today).get(v.DAGE_SIDEN_ANMODNING)
+        hindring = hindret.get(v.DAGE_SIDEN_ANMODNING)
         if hindring is not None:
             dage = None
         holder = dage is not None and dage <= GARANTI_DAGE
@@ -106,9 +107,7 @@ def overblik(forloeb: Kontaktforloeb, *, today: date | None = None) -> Overblik:
     return Overblik(
         anmodet=anmodet,
         ivaerksat=ivaerksat,
-        alder_ved_ivaerksaettelse=(
-            None if v.ALDER in rules.beregninger_hindret(rf, today=today) else beregnet.get(v.ALDER)
-        ),
+        alder_ved_ivaerksaettelse=(None if v.ALDER in hindret else beregnet.get(v.ALDER)),
         dage=dage,
         dage_hindring=hindring,
         garanti_sidste_dag=sidste_dag,
